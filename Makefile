@@ -1,0 +1,67 @@
+# cabinet: FastCGI handlers behind nginx. `make run`, `make test`.
+# SANITIZE=address,undefined builds everything with those sanitizers.
+
+CXX      ?= g++
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion -Ilib -I/usr/include/postgresql
+LDLIBS    = -lfcgi -lpq -lssl -lcrypto
+SSH_LIBS  = -lssh
+BUILD    := build
+
+ifneq ($(SANITIZE),)
+CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=$(SANITIZE)
+BUILD    := build-$(subst $(comma),-,$(SANITIZE))
+endif
+comma := ,
+
+LIB_SRC   := $(wildcard lib/*.cpp)
+LIB_OBJ   := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o)
+HANDLERS  := $(patsubst handlers/%.cpp,%,$(wildcard handlers/*.cpp))
+HANDLER_BIN := $(HANDLERS:%=$(BUILD)/handlers/%)
+TEST_SRC  := $(wildcard tests/lib/*.cpp)
+TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
+
+.PHONY: all build run test unit deps clean bench
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps $(HANDLER_BIN) $(BUILD)/cabinet-admin $(BUILD)/unit-tests
+
+$(BUILD)/obj/%.o: %.cpp $(wildcard lib/*.hpp)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/libcabinet.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/handlers/%: $(BUILD)/obj/handlers/%.o $(BUILD)/libcabinet.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(BUILD)/libcabinet.a $(LDLIBS) $(if $(filter account,$*),$(SSH_LIBS)) -o $@
+
+$(BUILD)/cabinet-admin: $(BUILD)/obj/scripts/admin/cabinet_admin.o $(BUILD)/libcabinet.a
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libcabinet.a
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
+
+$(BUILD)/obj/tests/lib/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK -Wno-conversion
+
+run: build
+	@scripts/run
+
+test: build
+	@scripts/run-tests
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+bench:
+	@scripts/bench
+
+clean:
+	rm -rf build build-*

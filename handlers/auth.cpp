@@ -1,0 +1,116 @@
+// handlers/auth: login (LeeCyber POST /v2/user/auth) and the retired v1 API.
+#include "audit.hpp"
+#include "crypto.hpp"
+#include "jwt.hpp"
+#include "server.hpp"
+
+using namespace cabinet;
+
+namespace {
+
+Response login(Ctx& c);
+Response v1_gone(Ctx& c);
+
+const Fields kLoginFields = {{"username", Kind::String, true}, {"password", Kind::String, true}};
+
+const Service kService = {"auth",
+                          {
+                              {"POST", "/v2/user/auth", login, Access::Public, &kLoginFields},
+                              {"*", "/v1/user", v1_gone, Access::Public, nullptr},
+                              {"*", "/v1/user/*", v1_gone, Access::Public, nullptr},
+                          }};
+
+constexpr int kMaxFailures = 5;  // within kWindow, the 5th locks the account
+
+const Stmt kFindUser = {"auth_find_user",
+                        "SELECT id, organization_id, email, enabled, password_hash, token_version, "
+                        "locked_until > now() AS locked FROM users WHERE lower(email) = lower($1)"};
+
+const Stmt kLockUser = {"auth_lock_user",
+                        "SELECT locked_until > now() AS locked FROM users WHERE id = $1 FOR UPDATE"};
+
+const Stmt kRecordFailure = {
+    "auth_record_failure",
+    "WITH f AS (INSERT INTO login_failures (user_id) VALUES ($1)) "
+    "SELECT count(*) + 1 AS failures FROM login_failures "
+    "WHERE user_id = $1 AND created_at > now() - interval '15 minutes'"};
+
+const Stmt kSetLocked = {"auth_set_locked",
+                         "UPDATE users SET locked_until = now() + interval '15 minutes' WHERE id = $1"};
+
+const Stmt kClearFailures = {"auth_clear_failures", "DELETE FROM login_failures WHERE user_id = $1"};
+
+// A hash to verify against when the user is unknown, so timing says nothing.
+const std::string& dummy_hash() {
+    static const std::string h = hash_password(hex(random_bytes(16)));
+    return h;
+}
+
+Actor login_actor(const Ctx& c, const Result& u) {
+    return Actor{u.str(0, "organization_id"), "user", u.str(0, "id"), u.str(0, "email"), c.client_ip()};
+}
+
+// Records a failed attempt; the 5th within 15 minutes locks the account.
+void record_failure(Ctx& c, const Result& u) {
+    Tx tx(c.db);
+    std::string id = u.str(0, "id");
+    Actor actor = login_actor(c, u);
+    if (c.db.query(kLockUser, {id}).boolean(0, "locked")) {
+        record_activity(c.db, actor, "auth.login.failed");
+        tx.commit();
+        throw locked("Account is locked after repeated failed logins; try again later");
+    }
+    Result f = c.db.query(kRecordFailure, {id});
+    record_activity(c.db, actor, "auth.login.failed");
+    if (f.integer(0, "failures") >= kMaxFailures) {
+        c.db.command(kSetLocked, {id});
+        record_activity(c.db, actor, "auth.locked");
+    }
+    tx.commit();
+}
+
+// 200 {"status":"Authorized","token":JWT}; 401 for a wrong password or an
+// unknown or disabled user (the same answer); 423 while the account is locked.
+Response login(Ctx& c) {
+    std::string username = str(c.body, "username"), password = str(c.body, "password");
+    if (username.empty() || username.size() > 320) throw validation("Must be 1 to 320 characters", "username");
+    if (password.empty() || password.size() > 256) throw validation("Must be 1 to 256 characters", "password");
+    Result u = c.db.query(kFindUser, {username});
+    if (u.empty()) {
+        verify_password(password, dummy_hash());
+        throw unauthorized("Invalid username or password").because("login: unknown user");
+    }
+    if (u.boolean(0, "locked")) {
+        Tx tx(c.db);
+        record_activity(c.db, login_actor(c, u), "auth.login.failed");
+        tx.commit();
+        throw locked("Account is locked after repeated failed logins; try again later");
+    }
+    bool ok = verify_password(password, u.str(0, "password_hash"));
+    if (!ok || !u.boolean(0, "enabled")) {
+        record_failure(c, u);
+        throw unauthorized("Invalid username or password").because(ok ? "login: disabled" : "login: bad password");
+    }
+    Claims claims;
+    claims.sub = u.str(0, "id");
+    claims.org = u.str(0, "organization_id");
+    claims.email = u.str(0, "email");
+    claims.iat = system_clock_now();
+    claims.exp = claims.iat + c.cfg.token_ttl;
+    claims.jti = new_uuid();
+    claims.ver = u.integer(0, "token_version");
+    Tx tx(c.db);
+    c.db.command(kClearFailures, {claims.sub});
+    record_activity(c.db, login_actor(c, u), "auth.login");
+    tx.commit();
+    JsonOut j;
+    j.obj().kv("status", "Authorized").kv("token", sign_jwt(claims, c.cfg.jwt_secret)).end();
+    return json_response(200, j.take());
+}
+
+// 410 for every method under /v1/user, before any authentication.
+Response v1_gone(Ctx&) { throw gone("API v1 is retired; use /v2"); }
+
+}  // namespace
+
+int main() { return serve(kService); }

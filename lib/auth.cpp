@@ -1,0 +1,99 @@
+#include "auth.hpp"
+
+#include "crypto.hpp"
+#include "error.hpp"
+#include "http.hpp"
+
+#include <strings.h>
+
+namespace cabinet {
+
+namespace {
+
+// The caller's identity and effective grants, in one statement. Bindings are
+// filtered by now() inside the query, so expiry needs no cache invalidation.
+#define PRINCIPAL_COLUMNS                                                                                            \
+    "u.id, u.organization_id, u.email, u.role, u.enabled, u.token_version, "                                         \
+    "(SELECT coalesce(string_agg(m.group_id || '|' || p.scope, ','), '') "                                           \
+    "   FROM memberships m JOIN groups g ON g.id = m.group_id CROSS JOIN LATERAL unnest(g.permissions) AS p(scope) " \
+    "  WHERE m.user_id = u.id) AS group_scopes, "                                                                    \
+    "(SELECT coalesce(string_agg(b.role || '|' || b.object_type || '|' || b.object_id || '|' || b.subject_type "     \
+    "        || '|' || b.subject_id || '|' || coalesce(rfc3339(b.expires_at), ''), ','), '') "                      \
+    "   FROM permission_bindings b "                                                                                 \
+    "  WHERE b.organization_id = u.organization_id AND b.enabled "                                                   \
+    "    AND (b.expires_at IS NULL OR b.expires_at > now()) "                                                        \
+    "    AND ((b.subject_type = 'user' AND b.subject_id = u.id) "                                                    \
+    "      OR (b.subject_type = 'group' AND b.subject_id IN "                                                        \
+    "          (SELECT m2.group_id FROM memberships m2 WHERE m2.user_id = u.id)))) AS bindings "
+
+const Stmt kPrincipalByUser = {"auth_principal_by_user",
+                               "SELECT " PRINCIPAL_COLUMNS "FROM users u WHERE u.id = $1"};
+
+const Stmt kPrincipalByApiKey = {"auth_principal_by_api_key",
+                                 "SELECT " PRINCIPAL_COLUMNS ", k.secret_hash "
+                                 "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.api_key = $1"};
+
+Principal principal_from(const Result& r) {
+    Principal p;
+    p.user_id = r.str(0, "id");
+    p.org_id = r.str(0, "organization_id");
+    p.email = r.str(0, "email");
+    p.role = r.str(0, "role");
+    p.grants.org_id = p.org_id;
+    p.grants.role = p.role;
+    p.grants.group_scopes = parse_group_scopes(r.str(0, "group_scopes"));
+    p.grants.bindings = parse_bindings(r.str(0, "bindings"));
+    return p;
+}
+
+Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now) {
+    std::string reason;
+    auto claims = verify_jwt(token, cfg.jwt_secret, now, &reason);
+    if (!claims) throw unauthorized("Invalid or expired token", true).because("jwt: " + reason);
+    Result r = db.query(kPrincipalByUser, {claims->sub});
+    if (r.empty()) throw unauthorized("Invalid or expired token", true).because("jwt: unknown user");
+    if (!r.boolean(0, "enabled")) throw unauthorized("Invalid or expired token", true).because("jwt: user disabled");
+    if (r.integer(0, "token_version") != claims->ver || r.str(0, "organization_id") != claims->org)
+        throw unauthorized("Invalid or expired token", true).because("jwt: revoked");
+    return principal_from(r);
+}
+
+Principal by_api_key(std::string_view b64, Db& db, const Config& cfg) {
+    auto decoded = unbase64(b64);
+    auto colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos) throw unauthorized("Invalid API key").because("basic: malformed");
+    std::string key = decoded->substr(0, colon), secret = decoded->substr(colon + 1);
+    if (key.empty() || key.size() > 128) throw unauthorized("Invalid API key").because("basic: malformed key");
+    Result r = db.query(kPrincipalByApiKey, {key});
+    // The hash is compared even for an unknown key, so timing says nothing.
+    std::string want = r.empty() ? std::string(32, '\0') : r.bytes(0, "secret_hash");
+    bool match = equal_ct(api_secret_hash(cfg, secret), want);
+    if (r.empty() || !match) throw unauthorized("Invalid API key").because("basic: no such key or bad secret");
+    if (!r.boolean(0, "enabled")) throw unauthorized("Invalid API key").because("basic: user disabled");
+    Principal p = principal_from(r);
+    p.api_key = key;
+    return p;
+}
+
+}  // namespace
+
+std::string api_secret_hash(const Config& cfg, std::string_view secret) {
+    return hmac_sha256(hmac_sha256(cfg.master_key, "cabinet api secret"), secret);
+}
+
+Principal authenticate(const Request& req, Db& db, const Config& cfg, const Clock& now) {
+    std::string_view h = req.authorization;
+    while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
+    if (h.empty()) throw unauthorized();
+    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now);
+    if (h.size() > 6 && strncasecmp(h.data(), "Basic ", 6) == 0) return by_api_key(h.substr(6), db, cfg);
+    throw unauthorized("Unsupported authorization scheme", true);
+}
+
+std::optional<Principal> load_principal(Db& db, const std::string& user_id) {
+    Result r = db.query(kPrincipalByUser, {user_id});
+    if (r.empty()) return std::nullopt;
+    return principal_from(r);
+}
+
+}  // namespace cabinet

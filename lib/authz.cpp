@@ -1,0 +1,91 @@
+#include "authz.hpp"
+
+#include <algorithm>
+
+namespace cabinet {
+
+const std::vector<std::string_view> kScopes = {
+    "read:users",       "write:users",      "read:groups",      "write:groups",    "read:organization",
+    "write:organization", "read:permissions", "write:permissions", "read:activities", "read:projects",
+    "write:projects"};
+
+const std::vector<std::string_view> kRoles = {"admin", "user", "auditor"};
+
+bool is_scope(std::string_view s) { return std::find(kScopes.begin(), kScopes.end(), s) != kScopes.end(); }
+bool is_role(std::string_view s) { return std::find(kRoles.begin(), kRoles.end(), s) != kRoles.end(); }
+
+bool role_has(std::string_view role, std::string_view scope) {
+    if (role == "admin") return is_scope(scope);
+    if (role == "auditor") return is_scope(scope) && scope.substr(0, 5) == "read:";
+    if (role == "user") return scope == "read:users" || scope == "read:groups" || scope == "read:organization";
+    return false;
+}
+
+namespace {
+
+// What a resource-scoped binding gives on its group.
+bool resource_role_has(std::string_view role, std::string_view scope) {
+    if (role == "admin") return scope == "read:groups" || scope == "write:groups";
+    return scope == "read:groups";
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    if (s.empty()) return out;
+    size_t start = 0;
+    for (;;) {
+        size_t p = s.find(sep, start);
+        out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+        if (p == std::string_view::npos) return out;
+        start = p + 1;
+    }
+}
+
+}  // namespace
+
+std::vector<Via> explain(const Grants& g, std::string_view scope, std::string_view resource) {
+    std::vector<Via> out;
+    if (role_has(g.role, scope)) out.push_back({"role", g.role, {}, nullptr});
+    for (const auto& gs : g.group_scopes)
+        if (gs.scope == scope) out.push_back({"group", {}, gs.group_id, nullptr});
+    for (const auto& b : g.bindings) {
+        bool org_wide = b.object_type == "organization" && b.object_id == g.org_id;
+        bool on_resource = b.object_type == "resource" && !resource.empty() && b.object_id == resource;
+        if ((org_wide && role_has(b.role, scope)) || (on_resource && resource_role_has(b.role, scope)))
+            out.push_back({"binding", b.role, {}, &b});
+    }
+    return out;
+}
+
+bool allows(const Grants& g, std::string_view scope, std::string_view resource) {
+    return !explain(g, scope, resource).empty();
+}
+
+bool is_admin(const Grants& g) {
+    if (g.role == "admin") return true;
+    for (const auto& b : g.bindings)
+        if (b.role == "admin" && b.object_type == "organization" && b.object_id == g.org_id) return true;
+    return false;
+}
+
+std::vector<GroupScope> parse_group_scopes(std::string_view packed) {
+    std::vector<GroupScope> out;
+    for (auto item : split(packed, ',')) {
+        auto f = split(item, '|');
+        if (f.size() == 2) out.push_back({std::string(f[0]), std::string(f[1])});
+    }
+    return out;
+}
+
+std::vector<Binding> parse_bindings(std::string_view packed) {
+    std::vector<Binding> out;
+    for (auto item : split(packed, ',')) {
+        auto f = split(item, '|');
+        if (f.size() == 6)
+            out.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[3]),
+                           std::string(f[4]), std::string(f[5])});
+    }
+    return out;
+}
+
+}  // namespace cabinet

@@ -1,0 +1,64 @@
+#include "config.hpp"
+
+#include "crypto.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+namespace cabinet {
+
+namespace {
+
+const std::map<std::string, std::string>& file_settings() {
+    static const std::map<std::string, std::string> values = [] {
+        std::map<std::string, std::string> out;
+        const char* path = std::getenv("CABINET_CONFIG");
+        if (!path || !*path) return out;
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.empty() || line[0] == '#') continue;
+            auto eq = line.find('=');
+            if (eq == std::string::npos) continue;
+            std::string value = line.substr(eq + 1);
+            if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+                value = value.substr(1, value.size() - 2);
+            out[line.substr(0, eq)] = value;
+        }
+        return out;
+    }();
+    return values;
+}
+
+}  // namespace
+
+std::string setting(const char* name, const std::string& fallback) {
+    if (const char* v = std::getenv(name); v && *v) return v;
+    const auto& f = file_settings();
+    auto it = f.find(name);
+    return it == f.end() || it->second.empty() ? fallback : it->second;
+}
+
+Config load_config(std::string* problem) {
+    Config c;
+    c.database_url = setting("CABINET_DATABASE_URL");
+    auto jwt = unhex(setting("CABINET_JWT_SECRET"));
+    auto master = unhex(setting("CABINET_MASTER_KEY"));
+    c.rate_limits = setting("CABINET_RATE_LIMITS", "on") != "off";
+    c.trusted_proxies = setting("CABINET_TRUSTED_PROXIES");
+    try {
+        c.token_ttl = std::stoll(setting("CABINET_TOKEN_TTL", "3600"));
+    } catch (...) {
+        c.token_ttl = 0;
+    }
+    if (c.database_url.empty()) *problem = "CABINET_DATABASE_URL is not set";
+    else if (!jwt || jwt->size() < 32) *problem = "CABINET_JWT_SECRET must be at least 64 hex characters";
+    else if (!master || master->size() != 32) *problem = "CABINET_MASTER_KEY must be 64 hex characters";
+    else if (c.token_ttl <= 0) *problem = "CABINET_TOKEN_TTL must be a positive number of seconds";
+    if (jwt) c.jwt_secret = *jwt;
+    if (master) c.master_key = *master;
+    return c;
+}
+
+}  // namespace cabinet

@@ -1,0 +1,86 @@
+// Postgres access: one persistent connection per process, named prepared
+// statements, RAII for results and transactions.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace cabinet {
+
+// A named SQL statement, prepared once per connection on first use.
+struct Stmt {
+    const char* name;
+    const char* sql;
+};
+
+using Param = std::optional<std::string>;  // nullopt = SQL NULL
+using Params = std::vector<Param>;
+
+class Result {
+   public:
+    explicit Result(PGresult* r) : r_(r, &PQclear) {}
+    int rows() const { return PQntuples(r_.get()); }
+    bool empty() const { return rows() == 0; }
+    int col(const char* name) const;  // throws when the statement has no such column
+    bool null(int row, const char* name) const { return PQgetisnull(r_.get(), row, col(name)); }
+    const char* get(int row, const char* name) const;  // nullptr for NULL
+    std::string str(int row, const char* name) const;  // "" for NULL
+    bool boolean(int row, const char* name) const;
+    long long integer(int row, const char* name) const;
+    std::string bytes(int row, const char* name) const;  // a bytea column
+    PGresult* raw() const { return r_.get(); }
+
+   private:
+    std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+};
+
+class Db {
+   public:
+    explicit Db(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+
+    Result query(const Stmt& s, const Params& params = {});  // rows expected
+    void command(const Stmt& s, const Params& params = {});  // no rows expected
+    void simple(const char* sql);                            // a statement without parameters
+
+    bool in_transaction() const { return in_tx_; }
+    void ensure_connected();
+
+   private:
+    friend class Tx;
+    Result run(const Stmt& s, const Params& params, ExecStatusType expected);
+    void connect();
+    void prepare(const Stmt& s);
+
+    std::string conninfo_;
+    std::unique_ptr<PGconn, void (*)(PGconn*)> conn_{nullptr, &PQfinish};
+    std::unordered_set<std::string> prepared_;
+    bool in_tx_ = false;
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless commit() ran.
+class Tx {
+   public:
+    explicit Tx(Db& db);
+    ~Tx();
+    Tx(const Tx&) = delete;
+    Tx& operator=(const Tx&) = delete;
+    void commit();
+
+   private:
+    Db& db_;
+    bool done_ = false;
+};
+
+// Encodes a bytea parameter in the text format libpq expects (\x…).
+std::string bytea_param(const std::string& bytes);
+
+}  // namespace cabinet

@@ -1,0 +1,88 @@
+#include "directory.hpp"
+
+#include "crypto.hpp"
+#include "error.hpp"
+
+#include <algorithm>
+
+namespace cabinet {
+
+namespace {
+
+const Stmt kInsertUser = {
+    "directory_insert_user",
+    "INSERT INTO users (organization_id, email, name, role, password_hash, enabled) "
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"};
+
+const Stmt kEmailTaken = {"directory_email_taken", "SELECT 1 FROM users WHERE lower(email) = lower($1)"};
+
+const Stmt kUpsertStorage = {
+    "directory_upsert_storage",
+    "INSERT INTO storage_credentials (user_id, organization_id, s3_api_id, s3_secret_enc, swift_api_id, swift_secret_enc) "
+    "VALUES ($1, $2, $3, $4::bytea, $5, $6::bytea) ON CONFLICT (user_id) DO UPDATE SET "
+    "s3_secret_enc = EXCLUDED.s3_secret_enc, swift_secret_enc = EXCLUDED.swift_secret_enc, "
+    "updated_at = date_trunc('milliseconds', clock_timestamp())"};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+// An uppercase alphanumeric access id, as S3 clients expect.
+std::string access_id(const char* prefix) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    std::string out = prefix;
+    for (unsigned char b : random_bytes(16)) out.push_back(alphabet[b & 31]);
+    return out;
+}
+
+}  // namespace
+
+void check_email(const std::string& email, const char* field) {
+    auto bad = [&] { return validation("Invalid email format", field, email); };
+    if (email.size() < 3 || email.size() > 254) throw bad();
+    size_t at = email.find('@');
+    if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) throw bad();
+    std::string local = email.substr(0, at), domain = email.substr(at + 1);
+    if (local.size() > 64) throw bad();
+    size_t dot = domain.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 2 > domain.size() || domain.find("..") != std::string::npos)
+        throw bad();
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string::npos) throw bad();
+    for (unsigned char ch : local)
+        if (!(std::isalnum(ch) || std::string_view("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(ch)) !=
+                                      std::string_view::npos))
+            throw bad();
+    for (unsigned char ch : domain)
+        if (!(std::isalnum(ch) || ch == '-' || ch == '.')) throw bad();
+    if (domain.front() == '-' || domain.front() == '.' || domain.back() == '-') throw bad();
+}
+
+void check_password(const std::string& password, const std::string& email, const char* field) {
+    if (password.size() < 12 || password.size() > 256)
+        throw validation("Password must be 12 to 256 characters", field);
+    if (lower(password) == lower(email)) throw validation("Password must not equal the email", field);
+}
+
+std::string secret_binding(const std::string& org_id, const std::string& user_id, const char* purpose) {
+    return std::string("cabinet|") + purpose + "|" + org_id + "|" + user_id;
+}
+
+void write_storage_credentials(Db& db, const Config& cfg, const std::string& org_id, const std::string& user_id) {
+    std::string s3_secret = base64url(random_bytes(30)), swift_secret = base64url(random_bytes(30));
+    db.command(kUpsertStorage,
+               {user_id, org_id, access_id("CBS3"),
+                bytea_param(seal(cfg.master_key, s3_secret, secret_binding(org_id, user_id, "s3"))), access_id("CBSW"),
+                bytea_param(seal(cfg.master_key, swift_secret, secret_binding(org_id, user_id, "swift")))});
+}
+
+std::string insert_user(Db& db, const Config& cfg, const NewUser& u) {
+    if (!db.query(kEmailTaken, {u.email}).empty()) throw conflict("Email already in use", "email");
+    Result r = db.query(kInsertUser, {u.org_id, u.email, u.name, u.role, hash_password(u.password),
+                                      u.enabled ? "true" : "false"});
+    std::string id = r.str(0, "id");
+    write_storage_credentials(db, cfg, u.org_id, id);
+    return id;
+}
+
+}  // namespace cabinet

@@ -1,0 +1,36 @@
+// Rules and writes shared by everything that creates users (the users
+// handler, cabinet-admin): email and password policy, storage credentials.
+#pragma once
+
+#include "config.hpp"
+#include "db.hpp"
+
+#include <string>
+
+namespace cabinet {
+
+// A syntactically valid address (local@domain.tld, at most 254 characters); 400 otherwise.
+void check_email(const std::string& email, const char* field = "email");
+// 12..256 characters, not equal to the email (case-insensitive); 400 otherwise.
+void check_password(const std::string& password, const std::string& email, const char* field = "password");
+
+struct NewUser {
+    std::string org_id;
+    std::string email;
+    std::string name;
+    std::string role = "user";
+    std::string password;
+    bool enabled = true;
+};
+
+// Inserts the user and its S3/Swift credentials (secrets sealed under the
+// master key); 409 when the email is taken. Returns the new user's id.
+std::string insert_user(Db& db, const Config& cfg, const NewUser& u);
+
+// Fresh storage credentials for a user (insert or replace both secrets, keeping the api ids).
+void write_storage_credentials(Db& db, const Config& cfg, const std::string& org_id, const std::string& user_id);
+
+// The associated data that binds a sealed secret to its owner.
+std::string secret_binding(const std::string& org_id, const std::string& user_id, const char* purpose);
+
+}  // namespace cabinet

@@ -1,0 +1,104 @@
+#include "json.hpp"
+
+#include "error.hpp"
+
+#include <rapidjson/error/en.h>
+
+namespace cabinet {
+
+namespace {
+
+// Depth of the deepest container, scanning raw text outside strings; stops
+// counting once past the limit so a hostile body costs one pass.
+bool nesting_within(std::string_view text, int limit) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char ch : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (ch == '\\') escaped = true;
+            else if (ch == '"') in_string = false;
+            continue;
+        }
+        if (ch == '"') in_string = true;
+        else if (ch == '{' || ch == '[') {
+            if (++depth > limit) return false;
+        } else if (ch == '}' || ch == ']') --depth;
+    }
+    return true;
+}
+
+const char* kind_name(Kind k) {
+    switch (k) {
+        case Kind::String: return "a string";
+        case Kind::Bool: return "a boolean";
+        case Kind::Integer: return "an integer";
+        case Kind::StringArray: return "an array of strings";
+        case Kind::Object: return "an object";
+        case Kind::Any: return "a value";
+    }
+    return "a value";
+}
+
+bool kind_matches(const rapidjson::Value& v, Kind k) {
+    switch (k) {
+        case Kind::String: return v.IsString();
+        case Kind::Bool: return v.IsBool();
+        case Kind::Integer: return v.IsInt64();
+        case Kind::Object: return v.IsObject();
+        case Kind::Any: return true;
+        case Kind::StringArray:
+            if (!v.IsArray()) return false;
+            for (const auto& item : v.GetArray())
+                if (!item.IsString()) return false;
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+void parse_json_object(std::string_view text, rapidjson::Document& doc) {
+    if (!nesting_within(text, kMaxJsonDepth)) throw invalid_json("JSON nested deeper than 32 levels");
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+    doc.Parse<kFlags>(text.data(), text.size());
+    if (doc.HasParseError()) {
+        throw invalid_json("Malformed JSON").because(rapidjson::GetParseError_En(doc.GetParseError()));
+    }
+    if (!doc.IsObject()) throw invalid_json("JSON body must be an object");
+}
+
+void check_fields(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix) {
+    for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+        std::string name(it->name.GetString(), it->name.GetStringLength());
+        const Field* decl = nullptr;
+        for (const auto& f : spec)
+            if (name == f.name) decl = &f;
+        if (!decl) throw validation("Unknown field", prefix + name);
+        // A duplicate key is as ambiguous as an unknown one.
+        for (auto jt = obj.MemberBegin(); jt != it; ++jt)
+            if (jt->name == it->name) throw validation("Duplicate field", prefix + name);
+        const auto& v = it->value;
+        if (v.IsNull() && decl->kind != Kind::Any) throw validation(std::string("Must be ") + kind_name(decl->kind), prefix + name);
+        if (!kind_matches(v, decl->kind))
+            throw validation(std::string("Must be ") + kind_name(decl->kind), prefix + name);
+        if (decl->kind == Kind::Object) check_fields(v, decl->children, prefix + name + ".");
+    }
+    for (const auto& f : spec)
+        if (f.required && !obj.HasMember(f.name)) throw validation("Field is required", prefix + f.name);
+}
+
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
+    auto it = obj.FindMember(name);
+    return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+bool has(const rapidjson::Value& obj, const char* name) { return obj.IsObject() && obj.HasMember(name); }
+
+std::string str(const rapidjson::Value& obj, const char* name, std::string fallback) {
+    const auto* v = member(obj, name);
+    if (!v || !v->IsString()) return fallback;
+    return std::string(v->GetString(), v->GetStringLength());
+}
+
+}  // namespace cabinet

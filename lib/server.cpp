@@ -1,0 +1,233 @@
+#include "server.hpp"
+
+#include "auth.hpp"
+#include "crypto.hpp"
+#include "log.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include <fcgiapp.h>
+#include <strings.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace cabinet {
+
+namespace {
+
+volatile sig_atomic_t g_busy = 0;
+volatile sig_atomic_t g_stop = 0;
+
+// SIGTERM: an idle worker exits at once; a busy one finishes its request first.
+void on_term(int) {
+    if (!g_busy) _exit(0);
+    g_stop = 1;
+    FCGX_ShutdownPending();
+}
+
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 201: return "Created";
+        case 204: return "No Content";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 409: return "Conflict";
+        case 410: return "Gone";
+        case 413: return "Payload Too Large";
+        case 415: return "Unsupported Media Type";
+        case 423: return "Locked";
+        case 429: return "Too Many Requests";
+        case 503: return "Service Unavailable";
+        default: return "Internal Server Error";
+    }
+}
+
+bool is_json_type(std::string_view ct) {
+    while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
+    size_t semi = ct.find(';');
+    std::string_view base = ct.substr(0, semi);
+    while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+    return base.size() == 16 && strncasecmp(base.data(), "application/json", 16) == 0;
+}
+
+bool account_family(std::string_view path) { return path.substr(0, 11) == "/v2/account"; }
+
+// Finds the route for the request; 404 for an unknown path, 405 with Allow for a known path.
+const Route& find_route(const Service& svc, const Request& req, std::unordered_map<std::string, std::string>& params) {
+    std::string allow;
+    for (const auto& r : svc.routes) {
+        if (!match_route(r.pattern, req.path, params)) continue;
+        if (req.method == r.method || std::strcmp(r.method, "*") == 0) return r;
+        if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+    }
+    if (allow.empty()) throw not_found();
+    throw method_not_allowed(allow);
+}
+
+std::string serialize(const Response& r, const std::string& request_id) {
+    std::string out = "Status: " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
+    if (r.status != 204) out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n";
+    out += "X-Request-Id: " + request_id + "\r\nCache-Control: no-store\r\n";
+    for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+    out += "\r\n";
+    if (r.status != 204) out += r.body;
+    return out;
+}
+
+
+struct RawRequest {
+    Request req;
+    bool too_large = false;
+    bool bad_length = false;
+};
+
+// Reads the CGI variables and at most CONTENT_LENGTH bytes of body, under the cap.
+template <typename GetEnv, typename ReadBody>
+RawRequest read_request(GetEnv env, ReadBody read) {
+    RawRequest raw;
+    Request& r = raw.req;
+    auto get = [&](const char* n) { const char* v = env(n); return std::string(v ? v : ""); };
+    r.method = get("REQUEST_METHOD");
+    r.path = get("DOCUMENT_URI");
+    if (r.path.empty()) {
+        r.path = get("REQUEST_URI");
+        r.path = r.path.substr(0, r.path.find('?'));
+    }
+    r.query_string = get("QUERY_STRING");
+    r.content_type = get("CONTENT_TYPE");
+    r.authorization = get("HTTP_AUTHORIZATION");
+    r.remote_addr = get("REMOTE_ADDR");
+    r.forwarded_for = get("HTTP_X_FORWARDED_FOR");
+    r.request_id = get("REQUEST_ID");
+    if (r.request_id.empty() || r.request_id.size() > 64) r.request_id = hex(random_bytes(16));
+    std::string cl = get("CONTENT_LENGTH");
+    if (cl.empty()) return raw;
+    if (cl.size() > 12 || cl.find_first_not_of("0123456789") != std::string::npos) {
+        raw.bad_length = true;
+        return raw;
+    }
+    long long n = std::stoll(cl);
+    if (n > static_cast<long long>(kMaxBody)) {
+        raw.too_large = true;
+        return raw;
+    }
+    r.body.resize(static_cast<size_t>(n));
+    size_t got = read(r.body.data(), static_cast<size_t>(n));
+    r.body.resize(got);
+    return raw;
+}
+
+Response render(const Error& e, const Request& req) {
+    Response r{e.status, render_error(e, account_family(req.path)), e.headers};
+    return r;
+}
+
+Response handle(const Service& svc, RawRequest& raw, Db* db, const Config& cfg, const std::string& config_problem) {
+    Request& req = raw.req;
+    try {
+        if (raw.too_large) throw payload_too_large();
+        if (raw.bad_length) throw Error(400, "INVALID_JSON", "Invalid Content-Length");
+        if (!config_problem.empty() || !db) throw unavailable("configuration: " + config_problem);
+        return dispatch(svc, req, *db, cfg);
+    } catch (const Error& e) {
+        if (e.status >= 500) log_event("error", req.request_id, e.message, e.internal);
+        return render(e, req);
+    }
+}
+
+void write_all(FCGX_Stream* out, const std::string& s) { FCGX_PutStr(s.data(), static_cast<int>(s.size()), out); }
+
+}  // namespace
+
+Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
+    try {
+        std::unordered_map<std::string, std::string> params;
+        const Route& route = find_route(svc, req, params);
+        if (!req.body.empty() && !is_json_type(req.content_type)) throw unsupported_media_type();
+        auto query = parse_query(req.query_string);
+        if (!query) throw validation("Malformed query string", "query");
+        req.query = std::move(*query);
+
+        Ctx c{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
+        if (route.access == Access::Authenticated) c.who = authenticate(req, db, cfg);
+        if (route.body) {
+            if (req.body.empty()) throw invalid_json("A JSON body is required");
+            parse_json_object(req.body, c.body);
+            check_fields(c.body, *route.body);
+        }
+        for (int attempt = 0;; ++attempt) {
+            try {
+                return route.fn(c);
+            } catch (const Error& e) {
+                if (!e.retryable || attempt == 2) throw;  // a serialization failure runs again
+            }
+        }
+    } catch (const Error& e) {
+        if (e.status >= 500) log_event("error", req.request_id, e.message, e.internal);
+        else if (!e.internal.empty()) log_event("info", req.request_id, e.message, e.internal);
+        return render(e, req);
+    } catch (const std::exception& e) {
+        log_event("error", req.request_id, "unhandled exception", e.what());
+        return render(internal(e.what()), req);
+    }
+}
+
+int serve(const Service& svc) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::string problem;
+    Config cfg = load_config(&problem);
+    std::unique_ptr<Db> db = problem.empty() ? std::make_unique<Db>(cfg.database_url) : nullptr;
+    if (!problem.empty()) log_event("error", "", std::string(svc.name) + ": configuration", problem);
+
+    if (FCGX_IsCGI()) {
+        RawRequest raw = read_request([](const char* n) { return static_cast<const char*>(std::getenv(n)); },
+                                      [](char* buf, size_t n) { return std::fread(buf, 1, n, stdin); });
+        Response r = handle(svc, raw, db.get(), cfg, problem);
+        std::string out = serialize(r, raw.req.request_id);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return 0;
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+
+    if (FCGX_Init() != 0) return 1;
+    FCGX_Request fcgi;
+    FCGX_InitRequest(&fcgi, 0, 0);
+    while (!g_stop && FCGX_Accept_r(&fcgi) >= 0) {
+        g_busy = 1;
+        {
+            RawRequest raw = read_request(
+                [&](const char* n) { return static_cast<const char*>(FCGX_GetParam(n, fcgi.envp)); },
+                [&](char* buf, size_t n) {
+                    size_t got = 0;
+                    while (got < n) {
+                        int k = FCGX_GetStr(buf + got, static_cast<int>(n - got), fcgi.in);
+                        if (k <= 0) break;
+                        got += static_cast<size_t>(k);
+                    }
+                    return got;
+                });
+            Response r = handle(svc, raw, db.get(), cfg, problem);
+            write_all(fcgi.out, serialize(r, raw.req.request_id));
+        }
+        FCGX_Finish_r(&fcgi);
+        g_busy = 0;
+    }
+    return 0;
+}
+
+}  // namespace cabinet

@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# nginx of one state dir (sourced after common.sh): render the templates of
+# nginx/ into $NGINX_PREFIX, start it as its own master in the background
+# (daemon off; pid in $NGINX_PREFIX/nginx.pid), stop it by that pid.
+
+NGINX_PID_FILE=$NGINX_PREFIX/nginx.pid
+NGINX_CONF=$NGINX_PREFIX/nginx.conf
+
+# Escapes a value for the replacement side of a sed s|…|…| command.
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
+
+# render_template IN OUT NAME=VALUE…: replaces every @NAME@ of IN; fails if a
+# placeholder is left.
+render_template() {
+    local in=$1 out=$2 pair script=""
+    shift 2
+    for pair in "$@"; do
+        script+="s|@${pair%%=*}@|$(sed_escape "${pair#*=}")|g;"
+    done
+    sed -e "$script" "$in" >"$out.tmp"
+    if grep -n '@[A-Z_]*@' "$out.tmp" >&2; then
+        rm -f "$out.tmp"
+        die "unrendered placeholder in $out"
+    fi
+    mv "$out.tmp" "$out"
+}
+
+# Renders the server block and its includes into OUT_DIR for LISTEN.
+nginx_render_server() {
+    local out=$1 listen=$2
+    mkdir -p "$out"
+    cp "$REPO/nginx/fastcgi_params.conf" "$REPO/nginx/error_pages.conf" "$out/"
+    render_template "$REPO/nginx/locations.conf.in" "$out/locations.conf" \
+        SOCK_DIR="$FCGI_SOCK_DIR" CONF_DIR="$out"
+    render_template "$REPO/nginx/server.conf.in" "$out/server.conf" \
+        LISTEN="$listen" CONF_DIR="$out"
+}
+
+# Renders the full config of this state dir into $NGINX_PREFIX.
+nginx_render() {
+    local user_directive="# not root: workers run as $(id -un)"
+    local access_log=off
+    is_root && user_directive="user $SERVICE_USER $SERVICE_USER;"
+    [[ ${CABINET_ACCESS_LOG:-off} == on ]] && access_log="$LOG_DIR/nginx-access.log cabinet"
+    nginx_render_server "$NGINX_PREFIX" "127.0.0.1:$PORT"
+    render_template "$REPO/nginx/nginx.conf.in" "$NGINX_CONF" \
+        USER_DIRECTIVE="$user_directive" PREFIX="$NGINX_PREFIX" LOG_DIR="$LOG_DIR" \
+        TEMP_DIR="$NGINX_TEMP_DIR" ACCESS_LOG="$access_log" SERVER_CONF="$NGINX_PREFIX/server.conf"
+}
+
+nginx_cmd() { nginx -p "$NGINX_PREFIX/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" "$@"; }
+
+nginx_test_config() {
+    nginx_cmd -t -q 2>"$LOG_DIR/nginx-t.log" || die "nginx -t failed: $(cat "$LOG_DIR/nginx-t.log")"
+}
+
+# The master's pid if it runs, else nothing (exit 1).
+nginx_pid() {
+    local pid
+    [[ -s $NGINX_PID_FILE ]] || return 1
+    pid=$(<"$NGINX_PID_FILE")
+    pid_matches "$pid" "nginx: master process" || return 1
+    echo "$pid"
+}
+
+# Starts the master in its own session (Ctrl-C in the terminal is for
+# scripts/run, which then stops everything in order); waits for its pid file.
+nginx_start() {
+    local pid i
+    nginx_test_config
+    port_in_use "$PORT" && die "127.0.0.1:$PORT is already in use; set CABINET_PORT"
+    rm -f "$NGINX_PID_FILE"
+    setsid nginx -p "$NGINX_PREFIX/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" \
+        </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 &
+    pid=$!
+    for ((i = 0; i < 100; i++)); do
+        nginx_pid >/dev/null && return 0
+        pid_alive "$pid" || break
+        sleep 0.05
+    done
+    die "nginx did not start: $(tail -n 5 "$LOG_DIR/nginx-error.log")"
+}
+
+# Graceful stop (QUIT: finish in-flight requests), SIGKILL after 10 s.
+nginx_stop() {
+    local pid
+    pid=$(nginx_pid) || {
+        rm -f "$NGINX_PID_FILE"
+        return 0
+    }
+    log "stopping nginx (pid $pid)"
+    stop_pids QUIT "$pid"
+    rm -f "$NGINX_PID_FILE"
+}

@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# The private PostgreSQL 15 cluster of one state dir (sourced after common.sh).
+#
+# Contract: pg_up leaves a running cluster in $STATE/pg/data that listens only
+# on the unix socket $PG_SOCK_DIR/.s.PGSQL.$PG_PORT (listen_addresses=''),
+# requires scram-sha-256 passwords for every local connection, and has the
+# role `cabinet` (password secrets/db.password) owning the database `cabinet`.
+# The superuser is `postgres` (password secrets/pg-superuser.password). With
+# CABINET_DATABASE_URL set, none of this is used.
+
+pg_initialized() { [[ -s $PGDATA_DIR/PG_VERSION ]]; }
+
+pg_running() {
+    pg_initialized && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
+}
+
+# Creates the cluster (first start only). Settings live in data/cabinet.conf,
+# rewritten on every start, included from postgresql.conf.
+pg_init() {
+    local pwfile
+    log "creating the private PostgreSQL cluster in $PGDATA_DIR"
+    secret_file pg-superuser.password >/dev/null
+    pwfile=$(mktemp "$PG_DIR/initdb-pw.XXXXXX")
+    cat "$SECRETS_DIR/pg-superuser.password" >"$pwfile"
+    is_root && chown "$PG_USER" "$pwfile"
+    if ! as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --pwfile="$pwfile" \
+        --auth-local=scram-sha-256 --auth-host=reject -E UTF8 --locale=C.UTF-8 \
+        >"$PG_DIR/log/initdb.log" 2>&1; then
+        rm -f "$pwfile"
+        die "initdb failed: $(tail -n 5 "$PG_DIR/log/initdb.log")"
+    fi
+    rm -f "$pwfile"
+    echo "include 'cabinet.conf'" | as_pg tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null
+}
+
+# The settings of the private cluster; fsync and synchronous_commit stay on.
+pg_write_conf() {
+    as_pg tee "$PGDATA_DIR/cabinet.conf" >/dev/null <<EOF
+# Written by scripts/lib/pg.sh on every start; edit there.
+listen_addresses = ''
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK_DIR'
+unix_socket_permissions = 0777
+shared_buffers = 256MB
+max_connections = 200
+timezone = 'UTC'
+log_timezone = 'UTC'
+password_encryption = 'scram-sha-256'
+EOF
+}
+
+# Starts the cluster if it is not running; waits until it accepts connections.
+pg_start() {
+    pg_running && return 0
+    pg_write_conf
+    log "starting PostgreSQL (socket $PG_SOCK_DIR, log $PG_LOG)"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w -t 60 start >/dev/null ||
+        die "PostgreSQL did not start: $(tail -n 5 "$PG_LOG")"
+}
+
+# psql as the superuser over the private socket.
+super_psql() {
+    PGPASSWORD=$(secret_file pg-superuser.password) PGOPTIONS='-c client_min_messages=warning' \
+        psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"
+}
+
+# Creates the role and database of the app if absent; (re)sets the role's
+# password to secrets/db.password.
+pg_ensure_app_db() {
+    super_psql -v pw="$(secret_file db.password)" <<'SQL' >/dev/null
+SELECT 'CREATE ROLE cabinet LOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cabinet') \gexec
+ALTER ROLE cabinet WITH LOGIN PASSWORD :'pw';
+SELECT 'CREATE DATABASE cabinet OWNER cabinet'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'cabinet') \gexec
+SQL
+}
+
+# Brings up the database the app will use: the private cluster (created on
+# first start), or nothing to do with CABINET_DATABASE_URL.
+pg_up() {
+    using_private_pg || return 0
+    pg_initialized || pg_init
+    pg_start
+    pg_ensure_app_db
+}
+
+# Stops the private cluster of this state dir if it runs (fast shutdown).
+pg_down() {
+    pg_running || return 0
+    log "stopping PostgreSQL"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w -t 60 stop >/dev/null ||
+        warn "PostgreSQL did not stop cleanly; see $PG_LOG"
+}
