@@ -23,25 +23,28 @@ TEST_SRC  := $(wildcard tests/lib/*.cpp)
 TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 
 .PHONY: all build run test unit deps clean bench
+.SECONDARY:
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps $(HANDLER_BIN) $(BUILD)/cabinet-admin $(BUILD)/unit-tests
+build: deps $(HANDLER_BIN) $(BUILD)/cabinet-admin
 
 $(BUILD)/obj/%.o: %.cpp $(wildcard lib/*.hpp)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	@echo "  CXX  $<"
+	@$(CXX) $(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/libcabinet.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/handlers/%: $(BUILD)/obj/handlers/%.o $(BUILD)/libcabinet.a
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $< $(BUILD)/libcabinet.a $(LDLIBS) $(if $(filter account,$*),$(SSH_LIBS)) -o $@
+	@echo "  LINK $@"
+	@$(CXX) $(LDFLAGS) $< $(BUILD)/libcabinet.a $(LDLIBS) $(if $(filter account,$*),$(SSH_LIBS)) -o $@
 
 $(BUILD)/cabinet-admin: $(BUILD)/obj/scripts/admin/cabinet_admin.o $(BUILD)/libcabinet.a
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -54,7 +57,7 @@ $(BUILD)/obj/tests/lib/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK -Wno-conversion
 run: build
 	@scripts/run
 
-test: build
+test: build $(BUILD)/unit-tests
 	@scripts/run-tests
 
 unit: $(BUILD)/unit-tests

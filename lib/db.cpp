@@ -99,7 +99,8 @@ Result Db::run(const Stmt& s, const Params& params, ExecStatusType expected) {
             throw unavailable(std::string("connection lost in ") + s.name);
         }
         const char* state = PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE);
-        throw from_sqlstate(state, std::string(s.name) + ": " + PQerrorMessage(conn_.get()));
+        throw from_sqlstate(state, std::string(s.name) + ": " + PQerrorMessage(conn_.get()),
+                            PQresultErrorField(r.raw(), PG_DIAG_CONSTRAINT_NAME));
     }
 }
 

@@ -59,7 +59,9 @@ void check_email(const std::string& email, const char* field) {
 }
 
 void check_password(const std::string& password, const std::string& email, const char* field) {
-    if (password.size() < 12 || password.size() > 256)
+    size_t chars = 0;  // UTF-8 characters: every byte but continuation bytes
+    for (unsigned char ch : password) chars += (ch & 0xC0) != 0x80;
+    if (chars < 12 || chars > 256)
         throw validation("Password must be 12 to 256 characters", field);
     if (lower(password) == lower(email)) throw validation("Password must not equal the email", field);
 }

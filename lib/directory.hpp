@@ -11,7 +11,7 @@ namespace cabinet {
 
 // A syntactically valid address (local@domain.tld, at most 254 characters); 400 otherwise.
 void check_email(const std::string& email, const char* field = "email");
-// 12..256 characters, not equal to the email (case-insensitive); 400 otherwise.
+// 12..256 (UTF-8) characters, not equal to the email (case-insensitive); 400 otherwise.
 void check_password(const std::string& password, const std::string& email, const char* field = "password");
 
 struct NewUser {

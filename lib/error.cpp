@@ -107,10 +107,27 @@ const SqlMapping kSqlMap[] = {
     {"22", 400, "VALIDATION_ERROR", "Invalid value", false},                // data exceptions (bad cast, range)
 };
 
+struct ConstraintMessage {
+    const char* constraint;
+    const char* message;
+    const char* field;
+};
+
+const ConstraintMessage kConstraints[] = {
+    {"groups_org_name_key", "A group with this name already exists", "name"},
+    {"users_email_key", "Email already in use", "email"},
+    {"permission_bindings_object_id_object_type_role_subject_id_s_key", "Permission already exists", "id"},
+    {"ssh_keys_user_id_fingerprint_key", "SSH key already exists", "content"},
+};
+
 }  // namespace
 
-Error from_sqlstate(const char* sqlstate, std::string reason) {
+Error from_sqlstate(const char* sqlstate, std::string reason, const char* constraint) {
     const char* st = sqlstate ? sqlstate : "";
+    if (constraint && std::strcmp(st, "23505") == 0) {
+        for (const auto& c : kConstraints)
+            if (std::strcmp(constraint, c.constraint) == 0) return conflict(c.message, c.field).because(std::move(reason));
+    }
     for (const auto& m : kSqlMap) {
         if (std::strncmp(st, m.prefix, std::strlen(m.prefix)) == 0) {
             Error e(m.status, m.code, m.message);

@@ -52,6 +52,7 @@ Error unavailable(std::string reason);
 std::string render_error(const Error& e, bool with_success);
 
 // Maps a SQLSTATE to the error a client sees (one table, lib/error.cpp).
-Error from_sqlstate(const char* sqlstate, std::string reason);
+// A violated unique constraint known by name gets its own message and field.
+Error from_sqlstate(const char* sqlstate, std::string reason, const char* constraint = nullptr);
 
 }  // namespace cabinet

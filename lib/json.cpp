@@ -60,6 +60,8 @@ bool kind_matches(const rapidjson::Value& v, Kind k) {
 
 void parse_json_object(std::string_view text, rapidjson::Document& doc) {
     if (!nesting_within(text, kMaxJsonDepth)) throw invalid_json("JSON nested deeper than 32 levels");
+    // A raw NUL is never valid JSON, and rapidjson would take it for the end of the text.
+    if (text.find('\0') != std::string_view::npos) throw invalid_json("Malformed JSON").because("NUL byte");
     constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
     doc.Parse<kFlags>(text.data(), text.size());
     if (doc.HasParseError()) {

@@ -70,7 +70,7 @@ bool check_jws(std::string_view token, std::string_view key, const Clock& now, r
     const int64_t t = now();
     int64_t exp = 0, nbf = 0, iat = 0;
     if (!int_claim(payload, "exp", exp)) return fail(reason, "exp missing");
-    if (t > exp + kJwtLeeway) return fail(reason, "expired");
+    if (t - kJwtLeeway > exp) return fail(reason, "expired");  // not exp + leeway: exp may be INT64_MAX
     if (payload.HasMember("nbf") && (!int_claim(payload, "nbf", nbf) || t + kJwtLeeway < nbf))
         return fail(reason, "not yet valid");
     if (payload.HasMember("iat") && (!int_claim(payload, "iat", iat) || t + kJwtLeeway < iat))

@@ -12,6 +12,7 @@
 #   CABINET_JWT_SECRET, CABINET_MASTER_KEY  64 hex chars; generated into the
 #                       state dir on first start unless given
 #   CABINET_TOKEN_TTL (3600), CABINET_RATE_LIMITS (on)
+#   CABINET_BUILD_DIR   where the binaries are (default $REPO/build)
 #
 # State dir layout ($STATE):
 #   pg/data  pg/sock  pg/log/postgres.log      private PostgreSQL 15 cluster
@@ -28,6 +29,8 @@
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 HANDLERS=(auth groups users organizations permissions account activities)
+# Where `make build` puts the binaries (CABINET_BUILD_DIR for e.g. a SANITIZE build).
+BUILD_DIR=$(realpath -m "${CABINET_BUILD_DIR:-$REPO/build}")
 PG_BIN=/usr/lib/postgresql/15/bin
 
 STATE=$(realpath -m "${CABINET_STATE_DIR:-$REPO/.run}")
@@ -148,6 +151,7 @@ prepare_state_dir() {
 
 # Root only: hand every part of the state dir to the user that uses it.
 fix_ownership() {
+    check_pg_owner
     chown root:root "$STATE" "$SECRETS_DIR" "$RUN_DIR" "$LOG_DIR" "$NGINX_PREFIX"
     chmod 0711 "$STATE" "$RUN_DIR" "$NGINX_PREFIX"
     chmod 0700 "$SECRETS_DIR" "$LOG_DIR"
@@ -166,6 +170,18 @@ fix_ownership() {
         chmod 0711 "$FCGI_SOCK_DIR" "$NGINX_TEMP_DIR"
     fi
     check_pg_reachable
+}
+
+# Refuses to touch a state dir whose cluster runs as another user (an earlier
+# run as that user): chown-ing its data under it would break it.
+check_pg_owner() {
+    local pid uid
+    [[ -s $PGDATA_DIR/postmaster.pid ]] || return 0
+    pid=$(head -n 1 "$PGDATA_DIR/postmaster.pid")
+    pid_alive "$pid" || return 0
+    uid=$(stat -c %u "/proc/$pid")
+    [[ $uid == "$(id -u "$PG_USER")" ]] ||
+        die "the Postgres of $STATE runs as $(id -nu "$uid"); stop it first (scripts/dev-down as that user)"
 }
 
 # The /tmp fallback must be ours (never reuse a directory someone else made).

@@ -10,8 +10,16 @@
 
 pg_initialized() { [[ -s $PGDATA_DIR/PG_VERSION ]]; }
 
+# Runs a command as the owner of the data dir (root: it may have been made
+# by an earlier run as another user; dev-down must still stop it).
+as_data_owner() {
+    local owner
+    owner=$(stat -c %U "$PGDATA_DIR")
+    if is_root && [[ $owner != root ]]; then (cd / && runuser -u "$owner" -- "$@"); else "$@"; fi
+}
+
 pg_running() {
-    pg_initialized && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
+    pg_initialized && as_data_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
 }
 
 # Creates the cluster (first start only). Settings live in data/cabinet.conf,
@@ -89,6 +97,6 @@ pg_up() {
 pg_down() {
     pg_running || return 0
     log "stopping PostgreSQL"
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w -t 60 stop >/dev/null ||
+    as_data_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w -t 60 stop >/dev/null ||
         warn "PostgreSQL did not stop cleanly; see $PG_LOG"
 }

@@ -1,0 +1,348 @@
+// handlers/users: 2GC users (/api/users…): list, create, get, update, delete.
+//
+// Authorization (DESIGN §3): reading needs read:users; write:users manages
+// users of role `user`; only an administrator sets a role other than the
+// current one, creates anything but a `user`, or touches an admin/auditor
+// user in any way; nobody changes its own role unless its own role is admin
+// (a binding-made admin cannot make itself a permanent admin). An
+// organization keeps at least one enabled user of role admin (409).
+#include "audit.hpp"
+#include "crypto.hpp"
+#include "directory.hpp"
+#include "pagination.hpp"
+#include "server.hpp"
+
+#include <map>
+
+using namespace cabinet;
+
+namespace {
+
+Response list_users(Ctx& c);
+Response create_user(Ctx& c);
+Response get_user(Ctx& c);
+Response update_user(Ctx& c);
+Response delete_user(Ctx& c);
+
+const Fields kCreateFields = {{"email", Kind::String, true},
+                              {"name", Kind::String, true},
+                              {"role", Kind::String, true},
+                              {"password", Kind::String},
+                              {"enabled", Kind::Bool}};
+const Fields kUpdateFields = {
+    {"name", Kind::String}, {"role", Kind::String}, {"email", Kind::String}, {"password", Kind::String},
+    {"enabled", Kind::Bool}};
+
+const Service kService = {"users",
+                          {
+                              {"GET", "/api/users", list_users, Access::Authenticated, nullptr},
+                              {"POST", "/api/users", create_user, Access::Authenticated, &kCreateFields},
+                              {"GET", "/api/users/{userId}", get_user, Access::Authenticated, nullptr},
+                              {"PUT", "/api/users/{userId}", update_user, Access::Authenticated, &kUpdateFields},
+                              {"DELETE", "/api/users/{userId}", delete_user, Access::Authenticated, nullptr},
+                          }};
+
+// ---------------------------------------------------------------- SQL
+
+#define USER_COLUMNS                                                                                  \
+    "u.id, u.email, u.name, u.role, u.enabled, u.organization_id, rfc3339(u.created_at) AS created_at, " \
+    "rfc3339(u.updated_at) AS updated_at "
+
+const Stmt kGetUser = {"users_get", "SELECT " USER_COLUMNS "FROM users u WHERE u.id = $1 AND u.organization_id = $2"};
+
+const Stmt kLockUser = {"users_lock",
+                        "SELECT u.id, u.email, u.role, u.enabled FROM users u "
+                        "WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE"};
+
+// Every enabled admin of the organization, locked in id order (one order for
+// every transaction, so two of them never deadlock): whoever would remove an
+// admin counts the others under this lock.
+const Stmt kLockAdmins = {"users_lock_admins",
+                          "SELECT u.id FROM users u WHERE u.organization_id = $1 AND u.role = 'admin' AND u.enabled "
+                          "ORDER BY u.id FOR UPDATE"};
+
+const Stmt kEmailTakenByOther = {"users_email_taken",
+                                 "SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2"};
+
+// $3..$7 are NULL when unchanged; $8 adds to the token version (1 revokes
+// every earlier token); $9 clears the login lock.
+const Stmt kUpdateUser = {
+    "users_update",
+    "UPDATE users AS u SET name = coalesce($3, u.name), email = coalesce($4, u.email), role = coalesce($5, u.role), "
+    "enabled = coalesce($6::boolean, u.enabled), password_hash = coalesce($7, u.password_hash), "
+    "token_version = u.token_version + $8::integer, "
+    "locked_until = CASE WHEN $9::boolean THEN NULL ELSE u.locked_until END, "
+    "updated_at = date_trunc('milliseconds', clock_timestamp()) "
+    "WHERE u.id = $1 AND u.organization_id = $2 RETURNING " USER_COLUMNS};
+
+const Stmt kClearFailures = {"users_clear_failures", "DELETE FROM login_failures WHERE user_id = $1"};
+
+// Memberships, API and SSH keys, storage credentials and login failures go by
+// ON DELETE CASCADE; bindings name their subject without a foreign key.
+const Stmt kDeleteBindings = {"users_delete_bindings",
+                              "DELETE FROM permission_bindings "
+                              "WHERE organization_id = $2 AND subject_type = 'user' AND subject_id = $1"};
+
+const Stmt kDeleteUser = {"users_delete", "DELETE FROM users WHERE id = $1 AND organization_id = $2"};
+
+// The search expression is exactly the one of users_search_trgm_idx.
+#define USER_SEARCH "(lower(u.name) || ' ' || lower(u.email)) LIKE lower($2) ESCAPE '\\' "
+
+const Stmt kCountUsers = {"users_count", "SELECT count(*) AS n FROM users u WHERE u.organization_id = $1"};
+const Stmt kCountUsersSearch = {"users_count_search",
+                                "SELECT count(*) AS n FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH};
+
+// The ORDER BY of each accepted sort key (a whitelist: nothing else reaches
+// SQL); each is served by a b-tree of sql/003_users.sql, forwards or backwards.
+const std::map<std::string, std::string> kUserSorts = {
+    {"createdAt", "u.created_at, u.id"},   {"-createdAt", "u.created_at DESC, u.id DESC"},
+    {"updatedAt", "u.updated_at, u.id"},   {"-updatedAt", "u.updated_at DESC, u.id DESC"},
+    {"name", "lower(u.name), u.id"},       {"-name", "lower(u.name) DESC, u.id DESC"},
+    {"email", "lower(u.email), u.id"},     {"-email", "lower(u.email) DESC, u.id DESC"},
+    {"role", "u.role, u.id"},              {"-role", "u.role DESC, u.id DESC"}};
+
+// One prepared statement per sort key and search presence, built once. The
+// page is chosen on ids alone (an index-only walk where the index allows it),
+// then only its rows are read: a deep offset skips index entries, not rows.
+// $1 organization, $2 LIKE pattern (or NULL), $3 limit, $4 offset.
+Stmt list_stmt(const std::string& sort, bool search) {
+    static std::map<std::string, std::pair<std::string, std::string>> stmts;
+    std::string key = sort + (search ? "|s" : "|");
+    auto it = stmts.find(key);
+    if (it == stmts.end()) {
+        const std::string& order = kUserSorts.at(sort);
+        std::string sql = "SELECT " USER_COLUMNS "FROM (SELECT u.id FROM users u WHERE u.organization_id = $1 AND ";
+        sql += search ? USER_SEARCH : "$2::text IS NULL ";
+        sql += "ORDER BY " + order + " LIMIT $3 OFFSET $4) page JOIN users u ON u.id = page.id ORDER BY " + order;
+        it = stmts.emplace(key, std::make_pair("users_list_" + std::to_string(stmts.size()), sql)).first;
+    }
+    return Stmt{it->second.first.c_str(), it->second.second.c_str()};  // map nodes never move
+}
+
+// ---------------------------------------------------------------- helpers
+
+// A display name: 1..200 characters after trimming, no control characters.
+std::string valid_name(const std::string& raw) {
+    size_t b = raw.find_first_not_of(" \t"), e = raw.find_last_not_of(" \t");
+    std::string name = b == std::string::npos ? "" : raw.substr(b, e - b + 1);
+    if (name.empty() || name.size() > 200) throw validation("Must be 1 to 200 characters", "name", raw);
+    for (unsigned char ch : name)
+        if (ch < 0x20 || ch == 0x7f) throw validation("Must not contain control characters", "name", raw);
+    return name;
+}
+
+std::string valid_role(const std::string& role) {
+    if (!is_role(role)) throw validation("Must be one of admin, user, auditor", "role", role);
+    return role;
+}
+
+std::string valid_email(const std::string& email) {
+    check_email(email);
+    return email;
+}
+
+// A LIKE pattern matching search as a substring; the pattern characters are
+// escaped. SQL lower-cases it (Unicode-aware, like the indexed expression).
+std::string like_pattern(const std::string& search) {
+    std::string out = "%";
+    for (char ch : search) {
+        if (ch == '%' || ch == '_' || ch == '\\') out.push_back('\\');
+        out.push_back(ch);
+    }
+    return out + "%";
+}
+
+void write_user(JsonOut& j, const Result& r, int row) {
+    j.obj()
+        .kv("id", r.str(row, "id"))
+        .kv("email", r.str(row, "email"))
+        .kv("name", r.str(row, "name"))
+        .kv("role", r.str(row, "role"))
+        .kv("enabled", r.boolean(row, "enabled"))
+        .kv("organizationId", r.str(row, "organization_id"))
+        .kv("createdAt", r.str(row, "created_at"))
+        .kv("updatedAt", r.str(row, "updated_at"))
+        .end();
+}
+
+Response user_response(int status, const Result& r) {
+    JsonOut j;
+    j.obj().key("user");
+    write_user(j, r, 0);
+    j.end();
+    return json_response(status, j.take());
+}
+
+// The user being changed or deleted, as its locked row shows it.
+struct Target {
+    std::string id;
+    std::string email;
+    std::string role;
+    bool enabled = true;
+};
+
+// Locks the organization's enabled admins (when the change may remove one),
+// then the target row; 404 unless the target is in the caller's organization.
+Target lock_target(Ctx& c, const std::string& id, bool may_remove_admin) {
+    if (may_remove_admin) c.db.query(kLockAdmins, {c.caller().org_id});
+    Result r = c.db.query(kLockUser, {id, c.caller().org_id});
+    if (r.empty()) throw not_found("User not found");
+    return Target{r.str(0, "id"), r.str(0, "email"), r.str(0, "role"), r.boolean(0, "enabled")};
+}
+
+// 409 when the target is the organization's last enabled admin. The caller
+// holds the admins' row locks (lock_target), so the count cannot go stale.
+void keep_an_admin(Ctx& c, const Target& t) {
+    if (t.role != "admin" || !t.enabled) return;
+    if (c.db.query(kLockAdmins, {c.caller().org_id}).rows() <= 1)
+        throw conflict("The organization must keep at least one enabled admin", "role");
+}
+
+// What a PUT asks for; absent fields stay as they are.
+struct Changes {
+    Param name, email, role, password;
+    std::optional<bool> enabled;
+};
+
+Changes parse_changes(const rapidjson::Value& body) {
+    if (body.ObjectEmpty()) throw validation("Give at least one of name, role, email, password, enabled", "name");
+    Changes ch;
+    if (has(body, "name")) ch.name = valid_name(str(body, "name"));
+    if (has(body, "email")) ch.email = valid_email(str(body, "email"));
+    if (has(body, "role")) ch.role = valid_role(str(body, "role"));
+    if (has(body, "password")) ch.password = str(body, "password");
+    if (const auto* e = member(body, "enabled")) ch.enabled = e->GetBool();
+    return ch;
+}
+
+// 403 unless the caller may make these changes to t (see the file comment).
+void authorize_change(const Ctx& c, const Target& t, const Changes& ch) {
+    if (t.role != "user") c.require_admin();
+    if (ch.role && *ch.role != t.role) {
+        c.require_admin();
+        if (t.id == c.caller().user_id && c.caller().role != "admin")
+            throw forbidden("Cannot change your own role");
+    }
+}
+
+// ---------------------------------------------------------------- operations
+
+// 200 {"users":[U],"total":N,"limit":L,"offset":O}; 400 for a bad limit,
+// offset, sort or search. total is a separate count(*): an index-only count
+// of the organization's users, or the trigram index's matches for a search;
+// it grows with the number of matching users, not with the offset.
+Response list_users(Ctx& c) {
+    c.require("read:users");
+    int limit = parse_limit(c.req);
+    long long offset = parse_offset(c.req);
+    std::string sort = c.req.param("sort").value_or("createdAt");
+    if (!kUserSorts.count(sort)) throw validation("Unknown sort field", "sort", sort);
+    std::string search = c.req.param("search").value_or("");
+    if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
+    Param pattern = search.empty() ? Param() : Param(like_pattern(search));
+    // A generic plan cannot see how selective the pattern is; plan each search for its pattern.
+    if (pattern) c.db.simple("SET plan_cache_mode = force_custom_plan");
+    Result r = c.db.query(list_stmt(sort, pattern.has_value()),
+                          {c.caller().org_id, pattern, std::to_string(limit), std::to_string(offset)});
+    long long total = pattern ? c.db.query(kCountUsersSearch, {c.caller().org_id, pattern}).integer(0, "n")
+                              : c.db.query(kCountUsers, {c.caller().org_id}).integer(0, "n");
+    JsonOut j;
+    j.obj().key("users").arr();
+    for (int i = 0; i < r.rows(); ++i) write_user(j, r, i);
+    j.end_arr().kv("total", static_cast<int64_t>(total)).kv("limit", static_cast<int64_t>(limit));
+    j.kv("offset", static_cast<int64_t>(offset)).end();
+    return json_response(200, j.take());
+}
+
+// 201 {"user":U}; 400 for a malformed email, unknown role, bad name or weak
+// password; 403 unless the caller is an admin when role is not `user`; 409
+// when the email is taken (case-insensitively). Without a password the user
+// gets a random one nobody knows: it cannot log in until an administrator
+// (or a holder of write:users) sets one with PUT.
+Response create_user(Ctx& c) {
+    c.require("write:users");
+    NewUser u;
+    u.org_id = c.caller().org_id;
+    u.email = valid_email(str(c.body, "email"));
+    u.name = valid_name(str(c.body, "name"));
+    u.role = valid_role(str(c.body, "role"));
+    if (const auto* e = member(c.body, "enabled")) u.enabled = e->GetBool();
+    if (has(c.body, "password")) {
+        u.password = str(c.body, "password");
+        check_password(u.password, u.email);
+    } else {
+        u.password = base64url(random_bytes(32));
+    }
+    if (u.role != "user") c.require_admin();
+    Tx tx(c.db);
+    std::string id = insert_user(c.db, c.cfg, u);
+    audit(c.db, c, "user.create");
+    Result r = c.db.query(kGetUser, {id, u.org_id});
+    tx.commit();
+    return user_response(201, r);
+}
+
+// 200 {"user":U}; 404 unless the user is in the caller's organization.
+Response get_user(Ctx& c) {
+    std::string id = c.id_param("userId");
+    c.require("read:users");
+    Result r = c.db.query(kGetUser, {id, c.caller().org_id});
+    if (r.empty()) throw not_found("User not found");
+    return user_response(200, r);
+}
+
+// 200 {"user":U} with the given fields changed; 400 for a bad value or an
+// empty body; 403 (see the file comment); 404; 409 for a taken email or when
+// it would demote or disable the last enabled admin. A new password (a reset)
+// or disabling revokes every token of the user, and a reset also lifts a
+// login lock.
+Response update_user(Ctx& c) {
+    std::string id = c.id_param("userId");
+    c.require("write:users");
+    Changes ch = parse_changes(c.body);
+    Param hash;
+    if (ch.password) {
+        // Checked and hashed (slow by design) before any row is locked.
+        Result cur = c.db.query(kGetUser, {id, c.caller().org_id});
+        if (cur.empty()) throw not_found("User not found");
+        authorize_change(c, Target{id, cur.str(0, "email"), cur.str(0, "role"), cur.boolean(0, "enabled")}, ch);
+        check_password(*ch.password, ch.email.value_or(cur.str(0, "email")));
+        hash = hash_password(*ch.password);
+    }
+    Tx tx(c.db);
+    Target t = lock_target(c, id, ch.role || ch.enabled);
+    authorize_change(c, t, ch);
+    if (ch.email && !c.db.query(kEmailTakenByOther, {*ch.email, id}).empty())
+        throw conflict("Email already in use", "email");
+    bool disabling = ch.enabled && !*ch.enabled && t.enabled;
+    if ((ch.role && *ch.role != "admin") || disabling) keep_an_admin(c, t);
+    bool reset = hash.has_value();
+    Param enabled = ch.enabled ? Param(*ch.enabled ? "true" : "false") : Param();
+    Result r = c.db.query(kUpdateUser, {id, c.caller().org_id, ch.name, ch.email, ch.role, enabled, hash,
+                                        reset || disabling ? "1" : "0", reset ? "true" : "false"});
+    if (reset) c.db.command(kClearFailures, {id});
+    audit(c.db, c, "user.update");
+    tx.commit();
+    return user_response(200, r);
+}
+
+// 204; the user's memberships, bindings, keys and credentials go with it, its
+// activities stay; 403 for an admin/auditor unless the caller is an admin;
+// 404; 409 for the last enabled admin.
+Response delete_user(Ctx& c) {
+    std::string id = c.id_param("userId");
+    c.require("write:users");
+    Tx tx(c.db);
+    Target t = lock_target(c, id, true);
+    if (t.role != "user") c.require_admin();
+    keep_an_admin(c, t);
+    c.db.command(kDeleteBindings, {id, c.caller().org_id});
+    c.db.command(kDeleteUser, {id, c.caller().org_id});
+    audit(c.db, c, "user.delete");
+    tx.commit();
+    return no_content();
+}
+
+}  // namespace
+
+int main() { return serve(kService); }

@@ -1,0 +1,155 @@
+# shellcheck shell=bash
+# The FastCGI handlers of one state dir (sourced after common.sh).
+#
+# Contract: handler NAME runs as N processes of $BUILD_DIR/handlers/NAME under
+# spawn-fcgi, accepting on $FCGI_SOCK_DIR/NAME.sock (root: mode 0660 owned by
+# www-data, processes run as www-data; else 0600 and the current user). All
+# their pids are in $RUN_DIR/NAME.pid, one per line; stderr appends to
+# $LOG_DIR/NAME.log. Their only configuration is CABINET_CONFIG, the
+# KEY=VALUE file $CABINET_ENV_FILE (a copy in the /tmp fallback when www-data
+# cannot reach the state dir). N = CABINET_WORKERS_<NAME> or CABINET_WORKERS,
+# default 4 (groups 6). SIGTERM makes a handler finish its request and exit.
+
+handler_pid_file() { echo "$RUN_DIR/$1.pid"; }
+handler_sock() { echo "$FCGI_SOCK_DIR/$1.sock"; }
+
+handler_workers() {
+    local name=$1 var default=4
+    [[ $name == groups ]] && default=6
+    var=CABINET_WORKERS_${name^^}
+    local n=${!var:-${CABINET_WORKERS:-$default}}
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "$var / CABINET_WORKERS must be a positive number"
+    echo "$n"
+}
+
+# Writes the handlers' config file (0640, group www-data when root): the
+# database conninfo, the secrets, CABINET_TOKEN_TTL and CABINET_RATE_LIMITS.
+write_cabinet_env() {
+    local tmp=$CABINET_ENV_FILE.tmp
+    (
+        umask 077
+        cat >"$tmp" <<EOF2
+# Written by scripts/dev-up: the settings of the handlers (CABINET_CONFIG).
+CABINET_DATABASE_URL=$(database_url)
+CABINET_JWT_SECRET=$(jwt_secret)
+CABINET_MASTER_KEY=$(master_key)
+CABINET_TOKEN_TTL=${CABINET_TOKEN_TTL:-3600}
+CABINET_RATE_LIMITS=${CABINET_RATE_LIMITS:-on}
+EOF2
+    )
+    install_service_readable "$tmp" "$CABINET_ENV_FILE"
+    if [[ $HANDLER_ENV_FILE != "$CABINET_ENV_FILE" ]]; then
+        install_service_readable "$CABINET_ENV_FILE" "$HANDLER_ENV_FILE"
+    fi
+}
+
+# Moves/copies SRC to DST readable by the service user only (and root).
+install_service_readable() {
+    if is_root; then
+        install -m 0640 -o root -g "$SERVICE_USER" "$1" "$2"
+    else
+        install -m 0600 "$1" "$2"
+    fi
+    [[ $1 == *.tmp ]] && rm -f "$1"
+    return 0
+}
+
+# Prints the binary to start for NAME: the build output, or (root, when
+# www-data may not execute it there) a copy in the runtime dir.
+handler_exec_path() {
+    local name=$1 bin=$BUILD_DIR/handlers/$1 copy_dir
+    if ! is_root || user_can_reach "$SERVICE_USER" "$(dirname "$bin")"; then
+        echo "$bin"
+        return 0
+    fi
+    copy_dir=${RUNTIME_FALLBACK:-$RUN_DIR}/bin
+    mkdir -p "$copy_dir"
+    chmod 0711 "$copy_dir"
+    install -m 0755 "$bin" "$copy_dir/$name"
+    echo "$copy_dir/$name"
+}
+
+# Environment of a handler: nothing but its config file and the basics.
+handler_env() {
+    local -a env=(PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TZ=UTC "CABINET_CONFIG=$HANDLER_ENV_FILE")
+    local var
+    for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+        [[ -n ${!var:-} ]] && env+=("$var=${!var}")
+    done
+    printf '%s\n' "${env[@]}"
+}
+
+# Starts NAME (not running). A handler that is not built is skipped with a
+# warning: nginx answers 503 JSON for its paths.
+handler_start() {
+    local name=$1 n sock pid_file bin
+    local -a args env
+    if [[ ! -x $BUILD_DIR/handlers/$name ]]; then
+        warn "$BUILD_DIR/handlers/$name is not built: its paths answer 503"
+        return 0
+    fi
+    n=$(handler_workers "$name")
+    sock=$(handler_sock "$name")
+    pid_file=$(handler_pid_file "$name")
+    bin=$(handler_exec_path "$name")
+    args=(-s "$sock" -F "$n" -P "$pid_file" -d /)
+    if is_root; then
+        args+=(-M 0660 -U "$SERVICE_USER" -G "$SERVICE_USER" -u "$SERVICE_USER" -g "$SERVICE_USER")
+    else
+        args+=(-M 0600)
+    fi
+    mapfile -t env < <(handler_env)
+    env -i "${env[@]}" spawn-fcgi "${args[@]}" -- "$bin" \
+        </dev/null >>"$LOG_DIR/$name.log" 2>&1 ||
+        die "spawn-fcgi failed for $name: $(tail -n 3 "$LOG_DIR/$name.log")"
+}
+
+# The live pids of NAME (argv[0] ends in /NAME; a stale pid file is ignored).
+handler_pids() {
+    local name=$1 pid_file pid
+    pid_file=$(handler_pid_file "$name")
+    [[ -s $pid_file ]] || return 0
+    # spawn-fcgi ends the file without a newline: read the last line too.
+    while read -r pid || [[ -n $pid ]]; do
+        pid_alive "$pid" || continue
+        [[ $(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1) == */"$name" ]] && echo "$pid"
+    done <"$pid_file"
+    return 0
+}
+
+# Stops the given handlers (default: all) with SIGTERM, SIGKILL after 10 s;
+# removes their pid files and sockets.
+handlers_stop() {
+    local name
+    local -a pids=() names=("$@")
+    ((${#names[@]} > 0)) || names=("${HANDLERS[@]}")
+    for name in "${names[@]}"; do
+        mapfile -t -O "${#pids[@]}" pids < <(handler_pids "$name")
+    done
+    stop_pids TERM "${pids[@]}"
+    for name in "${names[@]}"; do
+        rm -f "$(handler_pid_file "$name")" "$(handler_sock "$name")"
+    done
+}
+
+# (Re)starts every handler that is built; warns about any that died at once.
+handlers_start() {
+    local name
+    handlers_stop
+    for name in "${HANDLERS[@]}"; do handler_start "$name"; done
+    sleep 0.2
+    for name in "${HANDLERS[@]}"; do
+        [[ -s $(handler_pid_file "$name") ]] || continue
+        [[ -n $(handler_pids "$name") ]] ||
+            warn "$name exited at start: $(tail -n 3 "$LOG_DIR/$name.log")"
+    done
+}
+
+# Names of the handlers with live processes.
+handlers_running() {
+    local name
+    for name in "${HANDLERS[@]}"; do
+        [[ -n $(handler_pids "$name") ]] && echo "$name"
+    done
+    return 0
+}
