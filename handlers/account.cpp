@@ -164,9 +164,12 @@ void lock_user(Ctx& c) {
 Result storage_of(Ctx& c) {
     Result r = c.db.query(kGetStorage, owner(c));
     if (!r.empty()) return r;
-    log_event("warning", c.req.request_id, "account: storage credentials missing; created", c.caller().user_id);
     Tx tx(c.db);
-    write_storage_credentials(c.db, c.cfg, c.caller().org_id, c.caller().user_id);
+    lock_user(c);  // two first reads must not both write (the second would replace the first's secrets)
+    if (c.db.query(kGetStorage, owner(c)).empty()) {
+        log_event("warning", c.req.request_id, "account: storage credentials missing; created", c.caller().user_id);
+        write_storage_credentials(c.db, c.cfg, c.caller().org_id, c.caller().user_id);
+    }
     tx.commit();
     return c.db.query(kGetStorage, owner(c));
 }

@@ -74,7 +74,7 @@ void record_failure(Ctx& c, const Result& u) {
 Response login(Ctx& c) {
     std::string username = str(c.body, "username"), password = str(c.body, "password");
     if (username.empty() || username.size() > 320) throw validation("Must be 1 to 320 characters", "username");
-    if (password.empty() || password.size() > 256) throw validation("Must be 1 to 256 characters", "password");
+    if (password.empty() || password.size() > 1024) throw validation("Must be 1 to 1024 bytes", "password");
     Result u = c.db.query(kFindUser, {username});
     if (u.empty()) {
         verify_password(password, dummy_hash());

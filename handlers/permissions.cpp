@@ -8,6 +8,7 @@
 #include "timestamp.hpp"
 
 #include <algorithm>
+#include <map>
 
 using namespace cabinet;
 
@@ -46,25 +47,38 @@ const Service kService = {
     "rfc3339(b.expires_at) AS expires_at, rfc3339(b.created_at) AS created_at, "                         \
     "rfc3339(b.updated_at) AS updated_at "
 
-// The list filters: $1 organization, $2 objectId, $3 role, $4 subjectId, $5 subjectType (NULL = any).
-#define BINDING_FILTER                                                                                    \
-    "b.organization_id = $1 AND ($2::uuid IS NULL OR b.object_id = $2) AND ($3::text IS NULL OR b.role = $3) " \
-    "AND ($4::uuid IS NULL OR b.subject_id = $4) AND ($5::text IS NULL OR b.subject_type = $5) "
+// Keyset pages in (created_at, id) order. $1 organization, $2 objectId, $3
+// role, $4 subjectId, $5 subjectType, $6/$7 the cursor, $8 the row count.
+// Only the filters given reach the SQL (an absent one is the constant
+// "$n IS NULL"), so every plan reads one index range: a page costs the same
+// at any depth and for any filter (sql/022_permission_bindings_filter_indexes.sql).
+const char* const kFilterSql[4][2] = {
+    {"AND b.object_id = $2 ", "AND $2::uuid IS NULL "},
+    {"AND b.role = $3 ", "AND $3::text IS NULL "},
+    {"AND b.subject_id = $4 ", "AND $4::uuid IS NULL "},
+    {"AND b.subject_type = $5 ", "AND $5::text IS NULL "},
+};
 
-// Keyset pages in (created_at, id) order; $6/$7 is the cursor, $8 the row count.
-const Stmt kBindingsAfter = {
-    "permissions_page_after",
-    "WITH page AS (SELECT " BINDING_COLUMNS ", b.created_at AS ts FROM permission_bindings b WHERE " BINDING_FILTER
-    "    AND (b.created_at, b.id) > ($6::timestamptz, $7::uuid) ORDER BY b.created_at, b.id LIMIT $8) "
-    "SELECT page.*, EXISTS (SELECT 1 FROM permission_bindings b WHERE " BINDING_FILTER
-    "    AND (b.created_at, b.id) <= ($6::timestamptz, $7::uuid)) AS has_other FROM page ORDER BY ts, id"};
-
-const Stmt kBindingsBefore = {
-    "permissions_page_before",
-    "WITH page AS (SELECT " BINDING_COLUMNS ", b.created_at AS ts FROM permission_bindings b WHERE " BINDING_FILTER
-    "    AND (b.created_at, b.id) < ($6::timestamptz, $7::uuid) ORDER BY b.created_at DESC, b.id DESC LIMIT $8) "
-    "SELECT page.*, EXISTS (SELECT 1 FROM permission_bindings b WHERE " BINDING_FILTER
-    "    AND (b.created_at, b.id) >= ($6::timestamptz, $7::uuid)) AS has_other FROM page ORDER BY ts, id"};
+// The page statement of one direction and set of filters (bit i: filter i given), built once.
+Stmt page_stmt(bool before, unsigned filters) {
+    static std::map<unsigned, std::pair<std::string, std::string>> stmts;
+    unsigned key = filters | (before ? 16u : 0u);
+    auto it = stmts.find(key);
+    if (it == stmts.end()) {
+        std::string where = "b.organization_id = $1 ";
+        for (unsigned i = 0; i < 4; ++i) where += kFilterSql[i][(filters >> i) & 1u ? 0 : 1];
+        const char* cmp = before ? "<" : ">";
+        const char* other = before ? ">=" : "<=";
+        const char* order = before ? "b.created_at DESC, b.id DESC" : "b.created_at, b.id";
+        std::string sql = "WITH page AS (SELECT " BINDING_COLUMNS ", b.created_at AS ts FROM permission_bindings b WHERE " +
+                          where + "AND (b.created_at, b.id) " + cmp + " ($6::timestamptz, $7::uuid) ORDER BY " + order +
+                          " LIMIT $8) SELECT page.*, EXISTS (SELECT 1 FROM permission_bindings b WHERE " + where +
+                          "AND (b.created_at, b.id) " + other +
+                          " ($6::timestamptz, $7::uuid)) AS has_other FROM page ORDER BY ts, id";
+        it = stmts.emplace(key, std::make_pair("permissions_page_" + std::to_string(key), sql)).first;
+    }
+    return Stmt{it->second.first.c_str(), it->second.second.c_str()};  // map nodes never move
+}
 
 // $1: an RFC 3339 text already checked for syntax; stored at millisecond precision.
 const Stmt kExpiry = {"permissions_expiry",
@@ -234,7 +248,8 @@ Response list_permissions(Ctx& c) {
     std::string context = "permissions|" + org + "|" + object.value_or("") + "|" + role.value_or("") + "|" +
                           subject.value_or("") + "|" + subject_type.value_or("");
     Page p = parse_page(c.req, c.cfg, context, "after", "before");
-    const Stmt& s = p.dir == Direction::Before ? kBindingsBefore : kBindingsAfter;
+    unsigned filters = (object ? 1u : 0u) | (role ? 2u : 0u) | (subject ? 4u : 0u) | (subject_type ? 8u : 0u);
+    Stmt s = page_stmt(p.dir == Direction::Before, filters);
     Result r = c.db.query(s, {org, object, role, subject, subject_type, p.created_at, p.id, std::to_string(p.limit + 1)});
     Window w = page_window(p, r.rows(), !r.empty() && r.boolean(0, "has_other"));
     JsonOut j;

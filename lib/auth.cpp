@@ -13,7 +13,7 @@ namespace {
 // The caller's identity and effective grants, in one statement. Bindings are
 // filtered by now() inside the query, so expiry needs no cache invalidation.
 // Bindings are reached from the caller's subjects (itself and its groups)
-// through permission_bindings_subject_idx: the cost does not grow with the
+// through the index on subject_id: the cost does not grow with the
 // organization's bindings (an OR over the subjects made it scan them all).
 #define PRINCIPAL_COLUMNS                                                                                            \
     "u.id, u.organization_id, u.email, u.role, u.enabled, u.token_version, "                                         \

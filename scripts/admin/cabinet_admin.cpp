@@ -1,22 +1,43 @@
 // cabinet-admin: operator commands against the same database as the handlers.
 //   create-org --name N --admin-email E --admin-password P
 //     prints {"organizationId":"…","userId":"…"}; exit 1 with the error envelope on stderr.
+//   rotate-master-key --new-key-file F
+//     re-encrypts every API key secret and S3/Swift secret from the current
+//     master key (CABINET_MASTER_KEY) to the one in F (64 hex characters) and
+//     recomputes the API secret hashes, in one transaction; prints
+//     {"apiKeys":N,"storageCredentials":M}. Stop the handlers first, install F
+//     as the master key after, then start them again.
 #include "audit.hpp"
+#include "auth.hpp"
 #include "config.hpp"
+#include "crypto.hpp"
 #include "directory.hpp"
 #include "error.hpp"
 #include "json.hpp"
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 using namespace cabinet;
 
 namespace {
 
 const Stmt kInsertOrg = {"admin_insert_org", "INSERT INTO organizations (name) VALUES ($1) RETURNING id"};
+
+const Stmt kApiSecrets = {"admin_api_secrets",
+                          "SELECT id, user_id, organization_id, secret_enc FROM api_keys ORDER BY id"};
+const Stmt kResealApiSecret = {"admin_reseal_api_secret",
+                               "UPDATE api_keys SET secret_enc = $2::bytea, secret_hash = $3::bytea WHERE id = $1"};
+const Stmt kStorageSecrets = {"admin_storage_secrets",
+                              "SELECT user_id, organization_id, s3_secret_enc, swift_secret_enc "
+                              "FROM storage_credentials ORDER BY user_id"};
+const Stmt kResealStorage = {"admin_reseal_storage",
+                             "UPDATE storage_credentials SET s3_secret_enc = $2::bytea, swift_secret_enc = $3::bytea "
+                             "WHERE user_id = $1"};
 
 std::map<std::string, std::string> flags(int argc, char** argv) {
     std::map<std::string, std::string> out;
@@ -51,17 +72,71 @@ int create_org(const std::map<std::string, std::string>& f, Db& db, const Config
     return 0;
 }
 
+// The 32-byte key in a file of 64 hex characters (surrounding blanks allowed).
+std::string read_key_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw validation("Cannot read the file", "--new-key-file", path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    size_t b = text.find_first_not_of(" \t\r\n"), e = text.find_last_not_of(" \t\r\n");
+    auto key = b == std::string::npos ? std::nullopt : unhex(text.substr(b, e - b + 1));
+    if (!key || key->size() != 32) throw validation("Must hold 64 hex characters", "--new-key-file", path);
+    return *key;
+}
+
+// Opens a secret sealed under the old key and seals it under the new one; 500 (nothing committed) if it does not open.
+std::string reseal(const Config& from, const Config& to, const std::string& sealed, const std::string& binding,
+                   std::string* plain_out = nullptr) {
+    auto plain = open_sealed(from.master_key, sealed, binding);
+    if (!plain) throw internal("cannot decrypt " + binding + " with the current master key");
+    if (plain_out) *plain_out = *plain;
+    return bytea_param(seal(to.master_key, *plain, binding));
+}
+
+int rotate_master_key(const std::map<std::string, std::string>& f, Db& db, const Config& cfg) {
+    Config next = cfg;
+    next.master_key = read_key_file(required(f, "new-key-file"));
+    if (next.master_key == cfg.master_key) throw validation("The new key equals the current one", "--new-key-file");
+    Tx tx(db);
+    db.simple("LOCK TABLE api_keys, storage_credentials IN EXCLUSIVE MODE");
+    Result keys = db.query(kApiSecrets);
+    for (int i = 0; i < keys.rows(); ++i) {
+        std::string plain;
+        std::string binding = secret_binding(keys.str(i, "organization_id"), keys.str(i, "user_id"), "api");
+        std::string sealed = reseal(cfg, next, keys.bytes(i, "secret_enc"), binding, &plain);
+        db.command(kResealApiSecret, {keys.str(i, "id"), sealed, bytea_param(api_secret_hash(next, plain))});
+    }
+    Result st = db.query(kStorageSecrets);
+    for (int i = 0; i < st.rows(); ++i) {
+        std::string org = st.str(i, "organization_id"), user = st.str(i, "user_id");
+        db.command(kResealStorage,
+                   {user, reseal(cfg, next, st.bytes(i, "s3_secret_enc"), secret_binding(org, user, "s3")),
+                    reseal(cfg, next, st.bytes(i, "swift_secret_enc"), secret_binding(org, user, "swift"))});
+    }
+    tx.commit();
+    JsonOut j;
+    j.obj().kv("apiKeys", static_cast<int64_t>(keys.rows())).kv("storageCredentials", static_cast<int64_t>(st.rows()));
+    j.end();
+    std::printf("%s\n", j.take().c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
-        if (argc < 2 || std::strcmp(argv[1], "create-org") != 0)
-            throw validation("Usage: cabinet-admin create-org --name N --admin-email E --admin-password P", "command");
+        const char* usage =
+            "Usage: cabinet-admin create-org --name N --admin-email E --admin-password P | "
+            "cabinet-admin rotate-master-key --new-key-file F";
+        std::string command = argc < 2 ? "" : argv[1];
+        if (command != "create-org" && command != "rotate-master-key") throw validation(usage, "command");
         auto f = flags(argc, argv);
         std::string problem;
         Config cfg = load_config(&problem);
         if (!problem.empty()) throw unavailable(problem);
         Db db(cfg.database_url);
+        if (command == "rotate-master-key") return rotate_master_key(f, db, cfg);
         return create_org(f, db, cfg);
     } catch (const Error& e) {
         std::cerr << render_error(e, false) << "\n";

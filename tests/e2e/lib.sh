@@ -23,7 +23,9 @@
 #                 BODY (response body) and HEADERS (a file with the response
 #                 headers). Sends `Authorization: Bearer $TOKEN` when TOKEN is
 #                 set and `Content-Type: application/json` when BODY is given
-#                 (add -H 'Content-Type: …' to override it).
+#                 (add -H 'Content-Type: …' to override it). With
+#                 E2E_RESPONSE_LOG set, also appends the exchange to that file
+#                 (one JSON line) for the OpenAPI response check.
 #   login EMAIL PASSWORD         prints a token (POST /v2/user/auth), or fails
 #   header NAME                  prints the value of response header NAME
 #   expect_status N
@@ -68,7 +70,18 @@ req() {
     STATUS=$(curl "${args[@]}" "$@" "$BASE_URL$path" 2>"$E2E_TMP/curl.err") || true
     [[ -n $STATUS ]] || STATUS=000
     BODY=$(cat "$E2E_TMP/body")
+    if [[ -n ${E2E_RESPONSE_LOG:-} && $STATUS != 000 ]]; then log_response "$method" "$path" "${body:+$E2E_TMP/request}"; fi
     return 0
+}
+
+# Appends the exchange req just made to $E2E_RESPONSE_LOG as one JSON line;
+# tests/openapi/validate-responses.js checks every line against the OpenAPI
+# document (nginx/openapi.yaml) after the suites.
+log_response() {
+    jq -cn --arg suite "e2e/$(basename "$0" _test.sh)" --arg test "$CURRENT_TEST" --arg method "$1" --arg path "$2" \
+        --rawfile request "${3:-/dev/null}" --argjson status "$STATUS" --rawfile headers "$HEADERS" \
+        --rawfile body "$E2E_TMP/body" \
+        '{$suite, $test, $method, $path, $request, $status, $headers, $body}' >>"$E2E_RESPONSE_LOG"
 }
 
 login() {

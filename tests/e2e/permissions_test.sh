@@ -349,7 +349,13 @@ walk() { # query limit
 cursors_walk_forward_and_backward_without_duplicates_or_gaps() {
     local group i out forward backward want
     group=$(make_group "Walk")
-    for ((i = 0; i < 61; i++)); do grant "$group" resource user "$(new_uuid)" service_account; done
+    # One statement: many rows share a createdAt millisecond, so the id breaks the ties.
+    psql_q "INSERT INTO permission_bindings (organization_id, object_id, object_type, role, subject_id, subject_type)
+            SELECT '$ORG_ID', '$group', 'resource', 'user', gen_random_uuid(), 'service_account'
+            FROM generate_series(1, 58)" >/dev/null
+    for ((i = 0; i < 3; i++)); do grant "$group" resource user "$(new_uuid)" service_account; done
+    (($(psql_q "SELECT count(DISTINCT created_at) FROM permission_bindings WHERE object_id = '$group'") < 61)) ||
+        fail "expected createdAt ties"
     want=$(psql_q "SELECT subject_id FROM permission_bindings WHERE object_id = '$group' ORDER BY created_at, id")
     out=$(walk "resourceId=$group" 7)
     forward=$(sed -n 's/^forward|//p' <<<"$out" | jq -r .subjectId)
