@@ -53,7 +53,7 @@ $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libcabinet.a
 $(BUILD)/obj/tests/lib/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK -Wno-conversion
 
 run: build
-	@scripts/run
+	@CABINET_SKIP_BUILD=1 scripts/run
 
 test: build $(BUILD)/unit-tests
 	@scripts/run-tests

@@ -248,15 +248,19 @@ Response list_users(Ctx& c) {
     std::string search = c.req.param("search").value_or("");
     if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
     Param pattern = search.empty() ? Param() : Param(like_pattern(search));
-    Tx tx(c.db);  // one transaction: the setting below stays in it
     // A generic plan cannot see how selective the pattern is (a rare name:
-    // the trigram index; a common letter: walk the sort order); plan each search for its pattern.
-    if (pattern) c.db.simple("SET LOCAL plan_cache_mode = force_custom_plan");
+    // the trigram index; a common letter: walk the sort order), so a search
+    // is planned for its pattern, in a transaction that scopes the setting.
+    std::optional<Tx> tx;
+    if (pattern) {
+        tx.emplace(c.db);
+        c.db.simple("SET LOCAL plan_cache_mode = force_custom_plan");
+    }
     Result r = c.db.query(list_stmt(sort, pattern.has_value()),
                           {c.caller().org_id, pattern, std::to_string(limit), std::to_string(offset)});
     long long total = pattern ? c.db.query(kCountUsersSearch, {c.caller().org_id, pattern}).integer(0, "n")
                               : c.db.query(kCountUsers, {c.caller().org_id}).integer(0, "n");
-    tx.commit();
+    if (tx) tx->commit();
     JsonOut j;
     j.obj().key("users").arr();
     for (int i = 0; i < r.rows(); ++i) write_user(j, r, i);

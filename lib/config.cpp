@@ -52,6 +52,12 @@ Config load_config(std::string* problem) {
     } catch (...) {
         c.token_ttl = 0;
     }
+    if (c.rate_limits) {
+        c.quota.file = setting("CABINET_QUOTA_FILE");
+        c.quota.per_minute = std::atoi(setting("CABINET_RATE_PER_MINUTE", "100").c_str());
+        c.quota.per_hour = std::atoi(setting("CABINET_RATE_PER_HOUR", "1000").c_str());
+        if (c.quota.per_minute <= 0 || c.quota.per_hour <= 0) *problem = "CABINET_RATE_PER_MINUTE/HOUR must be positive";
+    }
     if (c.database_url.empty()) *problem = "CABINET_DATABASE_URL is not set";
     else if (!jwt || jwt->size() < 32) *problem = "CABINET_JWT_SECRET must be at least 64 hex characters";
     else if (!master || master->size() != 32) *problem = "CABINET_MASTER_KEY must be 64 hex characters";

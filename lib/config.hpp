@@ -2,6 +2,8 @@
 // (KEY=VALUE lines; the environment wins), for hosts that cannot set env.
 #pragma once
 
+#include "ratelimit.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -13,6 +15,7 @@ struct Config {
     std::string master_key;    // 32 raw bytes (hex in the setting)
     int64_t token_ttl = 3600;
     bool rate_limits = true;
+    QuotaSettings quota;  // minute/hour quotas of /api/*; file "" when rate limits are off
     std::string trusted_proxies;  // space-separated addresses whose X-Forwarded-For is believed
 };
 

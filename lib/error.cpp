@@ -42,6 +42,10 @@ Error unsupported_media_type() {
 }
 
 Error locked(std::string message) { return Error(423, "LOCKED", std::move(message)); }
+
+Error rate_limited(long long retry_after_seconds) {
+    return Error(429, "RATE_LIMITED", "Rate limit exceeded").header("Retry-After", std::to_string(retry_after_seconds));
+}
 Error internal(std::string reason) { return Error(500, "INTERNAL_ERROR", "Internal error").because(std::move(reason)); }
 
 Error unavailable(std::string reason) {

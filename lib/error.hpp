@@ -45,6 +45,7 @@ Error gone(std::string message);
 Error payload_too_large();
 Error unsupported_media_type();
 Error locked(std::string message);
+Error rate_limited(long long retry_after_seconds);
 Error internal(std::string reason);
 Error unavailable(std::string reason);
 

@@ -5,6 +5,7 @@
 #include "log.hpp"
 
 #include <csignal>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -127,6 +128,42 @@ RawRequest read_request(GetEnv env, ReadBody read) {
     return raw;
 }
 
+// The minute/hour quotas of /api/* (DESIGN §4): charged once per request, to
+// the credential once authenticated, else to the client address; every /api/*
+// response carries the X-RateLimit-* headers of the tighter window.
+class QuotaGate {
+   public:
+    QuotaGate(const Config& cfg, const Request& req)
+        : cfg_(cfg), req_(req), applies_(cfg.rate_limits && !cfg.quota.file.empty() && req.path.rfind("/api/", 0) == 0) {}
+
+    // Throws RATE_LIMITED when key has no request left.
+    void charge(const std::string& key) {
+        if (!applies_ || verdict_.limit) return;
+        verdict_ = take_quota(cfg_.quota, key, system_clock_now());
+        if (!verdict_.allowed) throw rate_limited(verdict_.retry_after);
+    }
+    void charge(const Principal& p) { charge(p.api_key.empty() ? "user:" + p.user_id : "key:" + p.api_key); }
+
+    // Charges an unauthenticated request to its address, then adds the headers.
+    void finish(Response& r, const std::function<Response(const Error&)>& render_error_response) {
+        if (!applies_) return;
+        try {
+            charge("addr:" + req_.remote_addr);
+        } catch (const Error& e) {
+            r = render_error_response(e);
+        }
+        r.headers.emplace_back("X-RateLimit-Limit", std::to_string(verdict_.limit));
+        r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(verdict_.remaining));
+        r.headers.emplace_back("X-RateLimit-Reset", std::to_string(verdict_.reset));
+    }
+
+   private:
+    const Config& cfg_;
+    const Request& req_;
+    bool applies_;
+    QuotaVerdict verdict_;
+};
+
 Response render(const Error& e, const Request& req) {
     Response r{e.status, render_error(e, account_family(req.path)), e.headers};
     return r;
@@ -149,7 +186,9 @@ void write_all(FCGX_Stream* out, const std::string& s) { FCGX_PutStr(s.data(), s
 
 }  // namespace
 
-Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
+namespace {
+
+Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaGate& gate) {
     try {
         std::unordered_map<std::string, std::string> params;
         const Route& route = find_route(svc, req, params);
@@ -159,7 +198,10 @@ Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
         req.query = std::move(*query);
 
         Ctx c{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
-        if (route.access == Access::Authenticated) c.who = authenticate(req, db, cfg);
+        if (route.access == Access::Authenticated) {
+            c.who = authenticate(req, db, cfg);
+            gate.charge(*c.who);
+        }
         if (route.body) {
             if (req.body.empty()) throw invalid_json("A JSON body is required");
             parse_json_object(req.body, c.body);
@@ -180,6 +222,15 @@ Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
         log_event("error", req.request_id, "unhandled exception", e.what());
         return render(internal(e.what()), req);
     }
+}
+
+}  // namespace
+
+Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
+    QuotaGate gate(cfg, req);
+    Response r = run(svc, req, db, cfg, gate);
+    gate.finish(r, [&](const Error& e) { return render(e, req); });
+    return r;
 }
 
 int serve(const Service& svc) {

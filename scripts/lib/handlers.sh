@@ -23,35 +23,36 @@ handler_workers() {
 }
 
 # Writes the handlers' config file (0640, group www-data when root): the
-# database conninfo, the secrets, CABINET_TOKEN_TTL and CABINET_RATE_LIMITS.
+# database conninfo, the secrets, CABINET_TOKEN_TTL, CABINET_RATE_LIMITS and,
+# when set, CABINET_TRUSTED_PROXIES. Values are verbatim (no quoting).
 write_cabinet_env() {
-    local tmp=$CABINET_ENV_FILE.tmp
-    (
-        umask 077
-        cat >"$tmp" <<EOF2
-# Written by scripts/dev-up: the settings of the handlers (CABINET_CONFIG).
-CABINET_DATABASE_URL=$(database_url)
-CABINET_JWT_SECRET=$(jwt_secret)
-CABINET_MASTER_KEY=$(master_key)
-CABINET_TOKEN_TTL=${CABINET_TOKEN_TTL:-3600}
-CABINET_RATE_LIMITS=${CABINET_RATE_LIMITS:-on}
-EOF2
-    )
+    local tmp
+    tmp=$(mktemp "$STATE/cabinet.env.XXXXXX")
+    {
+        echo "# Written by scripts/dev-up: the settings of the handlers (CABINET_CONFIG)."
+        echo "CABINET_DATABASE_URL=$(database_url)"
+        echo "CABINET_JWT_SECRET=$(jwt_secret)"
+        echo "CABINET_MASTER_KEY=$(master_key)"
+        echo "CABINET_TOKEN_TTL=${CABINET_TOKEN_TTL:-3600}"
+        echo "CABINET_RATE_LIMITS=${CABINET_RATE_LIMITS:-on}"
+        if [[ -n ${CABINET_TRUSTED_PROXIES:-} ]]; then
+            echo "CABINET_TRUSTED_PROXIES=$CABINET_TRUSTED_PROXIES"
+        fi
+    } >"$tmp"
     install_service_readable "$tmp" "$CABINET_ENV_FILE"
+    rm -f "$tmp"
     if [[ $HANDLER_ENV_FILE != "$CABINET_ENV_FILE" ]]; then
         install_service_readable "$CABINET_ENV_FILE" "$HANDLER_ENV_FILE"
     fi
 }
 
-# Moves/copies SRC to DST readable by the service user only (and root).
+# Copies SRC to DST, readable by the service user (and its owner) only.
 install_service_readable() {
     if is_root; then
         install -m 0640 -o root -g "$SERVICE_USER" "$1" "$2"
     else
         install -m 0600 "$1" "$2"
     fi
-    [[ $1 == *.tmp ]] && rm -f "$1"
-    return 0
 }
 
 # Prints the binary to start for NAME: the build output, or (root, when

@@ -38,7 +38,7 @@ nginx_render_server() {
 
 # Renders the full config of this state dir into $NGINX_PREFIX.
 nginx_render() {
-    local user_directive="# not root: workers run as $(id -un)"
+    local user_directive="# not root: workers run as $SERVICE_USER"
     local access_log=off
     is_root && user_directive="user $SERVICE_USER $SERVICE_USER;"
     [[ ${CABINET_ACCESS_LOG:-off} == on ]] && access_log="$LOG_DIR/nginx-access.log cabinet"

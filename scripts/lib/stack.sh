@@ -75,9 +75,9 @@ readiness_path() {
 
 # Waits up to 60 s for the API to answer.
 wait_ready() {
-    local url code i
+    local url code deadline=$((SECONDS + 60))
     url=http://127.0.0.1:$PORT$(readiness_path)
-    for ((i = 0; i < 300; i++)); do
+    while ((SECONDS < deadline)); do
         code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
         [[ $code =~ ^[1-4][0-9][0-9]$ ]] && return 0
         sleep 0.2
@@ -101,7 +101,7 @@ print_info() {
         echo "      -d '$(jq -cn --arg u "$email" --arg p "$password" '{username: $u, password: $p}')' | jq -r .token)"
         echo "  curl -s $base/api/v1/groups -H \"Authorization: Bearer \$TOKEN\" | jq ."
     fi
-    local missing=()
+    local name missing=()
     for name in "${HANDLERS[@]}"; do
         [[ -x $BUILD_DIR/handlers/$name ]] || missing+=("$name")
     done

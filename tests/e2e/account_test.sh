@@ -450,8 +450,9 @@ rejected_ssh_keys_answer_400_and_change_nothing() {
     ok_b64=$(cut -d' ' -f2 "$KEYS/ok.pub")
     if ssh-keygen -q -t dsa -N '' -f "$KEYS/dsa" </dev/null >/dev/null 2>&1; then
         dsa=$(cat "$KEYS/dsa.pub")
-    else # a handcrafted ssh-dss line (p, q, g, y of no particular value)
-        dsa="ssh-dss $( { printf ssh-dss | wire_string; for v in p q g y; do head -c 64 /dev/urandom | wire_string; done; } | base64 -w0)"
+    else # a handcrafted ssh-dss line: p, q, g, y of DSA-1024 sizes (ssh-keygen -lf reads it as "1024 … (DSA)")
+        dsa="ssh-dss $( { printf ssh-dss | wire_string
+            for n in 129 21 129 129; do { printf '\x00\xc1'; head -c $((n - 2)) /dev/urandom; } | wire_string; done; } | base64 -w0)"
     fi
     # The blob of a valid key with 4 extra bytes appended inside it.
     junk_b64=$( { base64 -d <<<"$ok_b64"; printf 'JUNK'; } | base64 -w0)

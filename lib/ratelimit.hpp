@@ -1,0 +1,31 @@
+// Minute and hour request quotas per credential (DESIGN §4), counted exactly
+// across every handler process of a node in one shared, file-backed table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cabinet {
+
+struct QuotaSettings {
+    std::string file;  // the shared table; "" = quotas off
+    int per_minute = 100;
+    int per_hour = 1000;
+};
+
+// The verdict for one request and the headers it carries: the window (minute
+// or hour) with the fewest requests left.
+struct QuotaVerdict {
+    bool allowed = true;
+    int limit = 0;
+    int remaining = 0;
+    int64_t reset = 0;        // UTC epoch seconds when that window ends
+    int64_t retry_after = 0;  // seconds, when refused
+};
+
+// Counts one request of key at now (epoch seconds) unless either window is
+// exhausted; a refused request is not counted. Throws only on I/O failure.
+QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t now);
+
+}  // namespace cabinet
