@@ -56,7 +56,12 @@ Config load_config(std::string* problem) {
         c.quota.file = setting("CABINET_QUOTA_FILE");
         c.quota.per_minute = std::atoi(setting("CABINET_RATE_PER_MINUTE", "100").c_str());
         c.quota.per_hour = std::atoi(setting("CABINET_RATE_PER_HOUR", "1000").c_str());
+        // The window lengths: 60 and 3600 except in the tests (lib/ratelimit.hpp).
+        c.quota.minute_seconds = std::atoi(setting("CABINET_RATE_MINUTE_SECONDS", "60").c_str());
+        c.quota.hour_seconds = std::atoi(setting("CABINET_RATE_HOUR_SECONDS", "3600").c_str());
         if (c.quota.per_minute <= 0 || c.quota.per_hour <= 0) *problem = "CABINET_RATE_PER_MINUTE/HOUR must be positive";
+        if (c.quota.minute_seconds <= 0 || c.quota.hour_seconds <= 0)
+            *problem = "CABINET_RATE_MINUTE_SECONDS/HOUR_SECONDS must be positive";
     }
     if (c.database_url.empty()) *problem = "CABINET_DATABASE_URL is not set";
     else if (!jwt || jwt->size() < 32) *problem = "CABINET_JWT_SECRET must be at least 64 hex characters";

@@ -9,10 +9,12 @@ namespace cabinet {
 
 namespace {
 
+// created_at and updated_at from one clock reading: a new user's updatedAt equals its createdAt.
 const Stmt kInsertUser = {
     "directory_insert_user",
-    "INSERT INTO users (organization_id, email, name, role, password_hash, enabled) "
-    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"};
+    "INSERT INTO users (organization_id, email, name, role, password_hash, enabled, created_at, updated_at) "
+    "SELECT $1, $2, $3, $4, $5, $6, now.ts, now.ts "
+    "FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS ts) AS now RETURNING id"};
 
 const Stmt kEmailTaken = {"directory_email_taken", "SELECT 1 FROM users WHERE lower(email) = lower($1)"};
 

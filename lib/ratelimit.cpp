@@ -74,13 +74,13 @@ struct FileLock {
     ~FileLock() { flock(fd, LOCK_UN); }
 };
 
-Slot& find_slot(Slot* slots, uint64_t key, uint32_t minute) {
+Slot& find_slot(Slot* slots, uint64_t key, uint32_t minute, uint32_t hour) {
     uint32_t start = static_cast<uint32_t>(key % kSlots);
     Slot* stalest = &slots[start];
     for (uint32_t i = 0; i < kProbe; ++i) {
         Slot& s = slots[(start + i) % kSlots];
         if (s.key == key) return s;
-        if (s.key == 0 || s.minute + 60 < minute) {  // empty, or idle for an hour: reuse
+        if (s.key == 0 || (s.minute < minute && s.hour < hour)) {  // empty, or both windows over: reuse
             s = Slot{key, 0, 0, 0, 0};
             return s;
         }
@@ -96,9 +96,10 @@ QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t no
     QuotaVerdict v;
     Table& t = table();
     t.open_file(s.file);
-    const uint32_t minute = static_cast<uint32_t>(now / 60), hour = static_cast<uint32_t>(now / 3600);
+    const int64_t minute_len = s.minute_seconds, hour_len = s.hour_seconds;
+    const uint32_t minute = static_cast<uint32_t>(now / minute_len), hour = static_cast<uint32_t>(now / hour_len);
     FileLock lock(t.fd);
-    Slot& slot = find_slot(t.slots, fnv1a(key), minute);
+    Slot& slot = find_slot(t.slots, fnv1a(key), minute, hour);
     if (slot.minute != minute) slot.minute = minute, slot.minute_count = 0;
     if (slot.hour != hour) slot.hour = hour, slot.hour_count = 0;
     const int minute_left = s.per_minute - static_cast<int>(slot.minute_count);
@@ -109,8 +110,8 @@ QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t no
         ++slot.hour_count;
     }
     const int used = v.allowed ? 1 : 0;
-    const int64_t minute_reset = (static_cast<int64_t>(minute) + 1) * 60;
-    const int64_t hour_reset = (static_cast<int64_t>(hour) + 1) * 3600;
+    const int64_t minute_reset = (static_cast<int64_t>(minute) + 1) * minute_len;
+    const int64_t hour_reset = (static_cast<int64_t>(hour) + 1) * hour_len;
     // The window with the fewest requests left names the headers (an exhausted
     // hour wins, since it ends last); a tie goes to the minute.
     if (hour_left <= 0 || hour_left < minute_left) {

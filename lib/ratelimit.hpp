@@ -12,6 +12,11 @@ struct QuotaSettings {
     std::string file;  // the shared table; "" = quotas off
     int per_minute = 100;
     int per_hour = 1000;
+    // Window lengths in seconds. Only the tests shorten them (the "minute"
+    // window becomes e.g. 4 s) so a window can be seen to end without waiting
+    // for one; windows are aligned to multiples of their length since the epoch.
+    int minute_seconds = 60;
+    int hour_seconds = 3600;
 };
 
 // The verdict for one request and the headers it carries: the window (minute

@@ -11,7 +11,9 @@
 #                       private cluster
 #   CABINET_JWT_SECRET, CABINET_MASTER_KEY  64 hex chars; generated into the
 #                       state dir on first start unless given
-#   CABINET_TOKEN_TTL (3600), CABINET_RATE_LIMITS (on)
+#   CABINET_TOKEN_TTL (3600)
+#   CABINET_RATE_LIMITS (on) and the rate-limit numbers CABINET_RATE_*: see
+#                       "rate limits" below, the one place they are set
 #   CABINET_BUILD_DIR   where the binaries are (default $REPO/build)
 #
 # State dir layout ($STATE):
@@ -47,6 +49,53 @@ LOG_DIR=$STATE/logs
 NGINX_PREFIX=$STATE/nginx
 CABINET_ENV_FILE=$STATE/cabinet.env
 CREDENTIALS_FILE=$STATE/admin-credentials
+
+# ---------------------------------------------------------------- rate limits
+
+# Every rate-limit number (DESIGN.md section 4), its default here and nowhere
+# else: scripts/lib/nginx.sh renders them into the nginx config (limit_req),
+# scripts/lib/handlers.sh writes them into cabinet.env (minute/hour quotas of
+# the handlers). Rates are requests per second; a burst is how many requests
+# over the rate nginx lets through at once (nodelay) before answering 429.
+#   CABINET_RATE_LIMITS        on | off (off: no limit_req, no quotas)
+#   CABINET_RATE_API_RPS/_BURST      /api/* per credential            10 / 20
+#   CABINET_RATE_V2_RPS/_BURST       /v2/* per endpoint per credential 20 / 40
+#   CABINET_RATE_LOGIN_RPS/_BURST    POST /v2/user/auth per address     5 / 10
+#   CABINET_RATE_ANON_RPS/_BURST     every request without a credential,
+#                                    per address                       20 / 40
+#   CABINET_RATE_PER_MINUTE, CABINET_RATE_PER_HOUR   /api/* quotas per
+#                                    credential, counted by the handlers 100 / 1000
+#   CABINET_RATE_MINUTE_SECONDS, CABINET_RATE_HOUR_SECONDS   the quota window
+#                                    lengths; only tests change them    60 / 3600
+#   CABINET_RATE_ZONE_SIZE           shared memory of each nginx zone   16m
+RATE_LIMITS=${CABINET_RATE_LIMITS:-on}
+RATE_API_RPS=${CABINET_RATE_API_RPS:-10}
+RATE_API_BURST=${CABINET_RATE_API_BURST:-20}
+RATE_V2_RPS=${CABINET_RATE_V2_RPS:-20}
+RATE_V2_BURST=${CABINET_RATE_V2_BURST:-40}
+RATE_LOGIN_RPS=${CABINET_RATE_LOGIN_RPS:-5}
+RATE_LOGIN_BURST=${CABINET_RATE_LOGIN_BURST:-10}
+RATE_ANON_RPS=${CABINET_RATE_ANON_RPS:-20}
+RATE_ANON_BURST=${CABINET_RATE_ANON_BURST:-40}
+RATE_PER_MINUTE=${CABINET_RATE_PER_MINUTE:-100}
+RATE_PER_HOUR=${CABINET_RATE_PER_HOUR:-1000}
+RATE_MINUTE_SECONDS=${CABINET_RATE_MINUTE_SECONDS:-60}
+RATE_HOUR_SECONDS=${CABINET_RATE_HOUR_SECONDS:-3600}
+RATE_ZONE_SIZE=${CABINET_RATE_ZONE_SIZE:-16m}
+
+rate_limits_on() { [[ $RATE_LIMITS == on ]]; }
+
+# Dies unless CABINET_RATE_LIMITS is on|off and every number a positive integer.
+check_rate_settings() {
+    local name value
+    [[ $RATE_LIMITS == on || $RATE_LIMITS == off ]] || die "CABINET_RATE_LIMITS must be on or off"
+    for name in API_RPS API_BURST V2_RPS V2_BURST LOGIN_RPS LOGIN_BURST ANON_RPS ANON_BURST \
+        PER_MINUTE PER_HOUR MINUTE_SECONDS HOUR_SECONDS; do
+        value=RATE_$name
+        [[ ${!value} =~ ^[1-9][0-9]{0,8}$ ]] || die "CABINET_RATE_$name must be a positive integer"
+    done
+    [[ $RATE_ZONE_SIZE =~ ^[1-9][0-9]*[kKmM]?$ ]] || die "CABINET_RATE_ZONE_SIZE must be a size such as 16m"
+}
 
 # ---------------------------------------------------------------- messages
 

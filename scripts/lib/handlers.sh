@@ -22,11 +22,31 @@ handler_workers() {
     echo "$n"
 }
 
+# The minute/hour quota table of the handlers (lib/ratelimit.cpp): one
+# mmap-ed file shared by every handler process of this node. Next to the
+# sockets, so it survives handler restarts (and, unless in the /tmp fallback,
+# stack restarts).
+quota_file() { echo "${RUNTIME_FALLBACK:-$RUN_DIR}/quota.shm"; }
+
+# Creates the quota table file (if missing) for the handler user, 0600: the
+# handlers cannot create files in the run dir when root owns it.
+prepare_quota_file() {
+    local file
+    file=$(quota_file)
+    [[ -e $file ]] || (umask 077 && : >"$file")
+    if is_root; then chown "$SERVICE_USER:$SERVICE_USER" "$file"; fi
+    chmod 0600 "$file"
+}
+
 # Writes the handlers' config file (0640, group www-data when root): the
-# database conninfo, the secrets, CABINET_TOKEN_TTL, CABINET_RATE_LIMITS and,
-# when set, CABINET_TRUSTED_PROXIES. Values are verbatim (no quoting).
+# database conninfo, the secrets, CABINET_TOKEN_TTL, the rate limits
+# (CABINET_RATE_LIMITS; when on, the quota table CABINET_QUOTA_FILE and the
+# quota numbers of scripts/common.sh) and, when set, CABINET_TRUSTED_PROXIES.
+# Values are verbatim (no quoting).
 write_cabinet_env() {
     local tmp
+    check_rate_settings
+    rate_limits_on && prepare_quota_file
     tmp=$(mktemp "$STATE/cabinet.env.XXXXXX")
     {
         echo "# Written by scripts/dev-up: the settings of the handlers (CABINET_CONFIG)."
@@ -34,7 +54,14 @@ write_cabinet_env() {
         echo "CABINET_JWT_SECRET=$(jwt_secret)"
         echo "CABINET_MASTER_KEY=$(master_key)"
         echo "CABINET_TOKEN_TTL=${CABINET_TOKEN_TTL:-3600}"
-        echo "CABINET_RATE_LIMITS=${CABINET_RATE_LIMITS:-on}"
+        echo "CABINET_RATE_LIMITS=$RATE_LIMITS"
+        if rate_limits_on; then
+            echo "CABINET_QUOTA_FILE=$(quota_file)"
+            echo "CABINET_RATE_PER_MINUTE=$RATE_PER_MINUTE"
+            echo "CABINET_RATE_PER_HOUR=$RATE_PER_HOUR"
+            echo "CABINET_RATE_MINUTE_SECONDS=$RATE_MINUTE_SECONDS"
+            echo "CABINET_RATE_HOUR_SECONDS=$RATE_HOUR_SECONDS"
+        fi
         if [[ -n ${CABINET_TRUSTED_PROXIES:-} ]]; then
             echo "CABINET_TRUSTED_PROXIES=$CABINET_TRUSTED_PROXIES"
         fi

@@ -25,15 +25,35 @@ render_template() {
     mv "$out.tmp" "$out"
 }
 
-# Renders the server block and its includes into OUT_DIR for LISTEN.
+# Renders the server block and its includes into OUT_DIR for LISTEN (the
+# OpenAPI document into DOCS_DIR, default OUT_DIR), with the rate limits of scripts/common.sh (CABINET_RATE_LIMITS and the numbers).
 nginx_render_server() {
-    local out=$1 listen=$2
+    local out=$1 listen=$2 off="# rate limits off (CABINET_RATE_LIMITS=off)"
+    local settings=$off api=$off v2=$off login=$off other=$off
+    check_rate_settings
     mkdir -p "$out"
     cp "$REPO/nginx/fastcgi_params.conf" "$REPO/nginx/error_pages.conf" "$out/"
+    # The OpenAPI document, where the workers can read it (DOCS_DIR, default OUT_DIR).
+    install -m 0644 "$REPO/nginx/openapi.yaml" "$REPO/nginx/openapi.json" "${3:-$out}/"
+    if rate_limits_on; then
+        local anon="limit_req zone=cabinet_anon burst=$RATE_ANON_BURST nodelay;"
+        local v2_line="limit_req zone=cabinet_v2 burst=$RATE_V2_BURST nodelay;"
+        settings="limit_req_status 429; limit_req_log_level warn;"
+        api="limit_req zone=cabinet_api burst=$RATE_API_BURST nodelay; $anon"
+        v2="$v2_line $anon"
+        login="limit_req zone=cabinet_login burst=$RATE_LOGIN_BURST nodelay; $v2_line $anon"
+        other=$anon
+        render_template "$REPO/nginx/rate_limits.conf.in" "$out/rate_limits.conf" \
+            ZONE_SIZE="$RATE_ZONE_SIZE" API_RPS="$RATE_API_RPS" V2_RPS="$RATE_V2_RPS" \
+            LOGIN_RPS="$RATE_LOGIN_RPS" ANON_RPS="$RATE_ANON_RPS"
+    else
+        echo "$off" >"$out/rate_limits.conf"
+    fi
     render_template "$REPO/nginx/locations.conf.in" "$out/locations.conf" \
-        SOCK_DIR="$FCGI_SOCK_DIR" CONF_DIR="$out"
+        SOCK_DIR="$FCGI_SOCK_DIR" CONF_DIR="$out" DOCS_DIR="${3:-$out}" \
+        LIMIT_API="$api" LIMIT_V2="$v2" LIMIT_LOGIN="$login" LIMIT_OTHER="$other"
     render_template "$REPO/nginx/server.conf.in" "$out/server.conf" \
-        LISTEN="$listen" CONF_DIR="$out"
+        LISTEN="$listen" CONF_DIR="$out" LIMIT_REQ_SETTINGS="$settings"
 }
 
 # Renders the full config of this state dir into $NGINX_PREFIX.
@@ -42,7 +62,7 @@ nginx_render() {
     local access_log=off
     is_root && user_directive="user $SERVICE_USER $SERVICE_USER;"
     [[ ${CABINET_ACCESS_LOG:-off} == on ]] && access_log="$LOG_DIR/nginx-access.log cabinet"
-    nginx_render_server "$NGINX_PREFIX" "127.0.0.1:$PORT"
+    nginx_render_server "$NGINX_PREFIX" "127.0.0.1:$PORT" "${RUNTIME_FALLBACK:-$NGINX_PREFIX}"
     render_template "$REPO/nginx/nginx.conf.in" "$NGINX_CONF" \
         USER_DIRECTIVE="$user_directive" PREFIX="$NGINX_PREFIX" LOG_DIR="$LOG_DIR" \
         TEMP_DIR="$NGINX_TEMP_DIR" ACCESS_LOG="$access_log" SERVER_CONF="$NGINX_PREFIX/server.conf"

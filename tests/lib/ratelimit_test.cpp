@@ -75,6 +75,23 @@ BOOST_AUTO_TEST_CASE(the_hour_window_names_the_headers_when_it_has_fewer_left) {
     unlink(s.file.c_str());
 }
 
+BOOST_AUTO_TEST_CASE(shortened_windows_end_and_reset_at_multiples_of_their_length) {
+    auto s = settings(2, 1000);
+    s.minute_seconds = 4;
+    s.hour_seconds = 3600;
+    auto a = take_quota(s, "k", kNow + 1);
+    BOOST_TEST(a.reset == kNow + 4);
+    take_quota(s, "k", kNow + 2);
+    auto refused = take_quota(s, "k", kNow + 3);
+    BOOST_TEST(!refused.allowed);
+    BOOST_TEST(refused.retry_after == 1);
+    auto next = take_quota(s, "k", kNow + 4);
+    BOOST_TEST(next.allowed);
+    BOOST_TEST(next.remaining == 1);
+    BOOST_TEST(next.reset == kNow + 8);
+    unlink(s.file.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(counts_are_shared_between_processes_and_survive_a_restart) {
     auto s = settings(1000, 10000);
     for (int child = 0; child < 4; ++child) {
