@@ -48,15 +48,32 @@ Principal principal_from(const Result& r) {
     return p;
 }
 
-Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now) {
+struct Prefetching {
+    PrefetchFn fn;
+    const std::unordered_map<std::string, std::string>* path;
+    std::optional<Result>* out;
+};
+
+Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now, const Prefetching& pf) {
     std::string reason;
     auto claims = verify_jwt(token, cfg.jwt_secret, now, &reason);
     if (!claims) throw unauthorized("Invalid or expired token", true).because("jwt: " + reason);
-    Result r = db.query(kPrincipalByUser, {claims->sub});
+    Prefetch extra = pf.fn ? pf.fn(*pf.path, *claims) : Prefetch{};
+    std::optional<Result> first;
+    if (extra.stmt) {
+        auto results = db.pipeline({{&kPrincipalByUser, {claims->sub}}, {extra.stmt, extra.params}});
+        first.emplace(std::move(results[0]));
+        pf.out->emplace(std::move(results[1]));
+    } else {
+        first.emplace(db.query(kPrincipalByUser, {claims->sub}));
+    }
+    const Result& r = *first;
     if (r.empty()) throw unauthorized("Invalid or expired token", true).because("jwt: unknown user");
     if (!r.boolean(0, "enabled")) throw unauthorized("Invalid or expired token", true).because("jwt: user disabled");
-    if (r.integer(0, "token_version") != claims->ver || r.str(0, "organization_id") != claims->org)
+    if (r.integer(0, "token_version") != claims->ver || r.str(0, "organization_id") != claims->org) {
+        if (pf.out) pf.out->reset();  // read under an organization the caller no longer proves
         throw unauthorized("Invalid or expired token", true).because("jwt: revoked");
+    }
     return principal_from(r);
 }
 
@@ -83,11 +100,12 @@ std::string api_secret_hash(const Config& cfg, std::string_view secret) {
     return hmac_sha256(hmac_sha256(cfg.master_key, "cabinet api secret"), secret);
 }
 
-Principal authenticate(const Request& req, Db& db, const Config& cfg, const Clock& now) {
+Principal authenticate(const Request& req, Db& db, const Config& cfg, const Clock& now, PrefetchFn prefetch,
+                       const std::unordered_map<std::string, std::string>* path, std::optional<Result>* prefetched) {
     std::string_view h = req.authorization;
     while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
     if (h.empty()) throw unauthorized();
-    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now);
+    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now, Prefetching{prefetched ? prefetch : nullptr, path, prefetched});
     if (h.size() > 6 && strncasecmp(h.data(), "Basic ", 6) == 0) return by_api_key(h.substr(6), db, cfg);
     throw unauthorized("Unsupported authorization scheme", true);
 }

@@ -105,6 +105,52 @@ Result Db::run(const Stmt& s, const Params& params, ExecStatusType expected) {
 }
 
 Result Db::query(const Stmt& s, const Params& params) { return run(s, params, PGRES_TUPLES_OK); }
+
+std::vector<Result> Db::pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch) {
+    // Reads only: a connection found dead (the server restarted) is rebuilt and the batch sent once more.
+    try {
+        return pipeline_once(batch);
+    } catch (const Error& e) {
+        if (in_tx_ || !connection_lost(conn_.get())) throw;
+    }
+    return pipeline_once(batch);
+}
+
+std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& batch) {
+    ensure_connected();
+    for (const auto& item : batch) prepare(*item.first);
+    PGconn* c = conn_.get();
+    std::vector<Result> out;
+    if (PQenterPipelineMode(c) != 1) throw internal("pipeline mode unavailable");
+    // Leaves pipeline mode on every path; a dead connection is rebuilt by the next statement.
+    struct Leave {
+        PGconn* c;
+        ~Leave() {
+            if (PQstatus(c) == CONNECTION_OK) PQexitPipelineMode(c);
+        }
+    } leave{c};
+    for (const auto& [stmt, params] : batch) {
+        std::vector<const char*> values;
+        for (const auto& v : params) values.push_back(v ? v->c_str() : nullptr);
+        if (PQsendQueryPrepared(c, stmt->name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0) != 1)
+            throw unavailable(std::string("pipeline send ") + stmt->name + ": " + PQerrorMessage(c));
+    }
+    if (PQpipelineSync(c) != 1) throw unavailable(std::string("pipeline sync: ") + PQerrorMessage(c));
+    std::unique_ptr<Error> failure;
+    for (const auto& [stmt, params] : batch) {
+        Result r(PQgetResult(c));
+        while (PGresult* extra = PQgetResult(c)) PQclear(extra);  // the NULL that ends each statement
+        if (!r.raw() || connection_lost(c)) throw unavailable(std::string("connection lost in ") + stmt->name);
+        if (PQresultStatus(r.raw()) != PGRES_TUPLES_OK && !failure)
+            failure = std::make_unique<Error>(from_sqlstate(PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE),
+                                                            std::string(stmt->name) + ": " + PQerrorMessage(c),
+                                                            PQresultErrorField(r.raw(), PG_DIAG_CONSTRAINT_NAME)));
+        out.push_back(std::move(r));
+    }
+    Result sync(PQgetResult(c));  // PGRES_PIPELINE_SYNC
+    if (failure) throw *failure;
+    return out;
+}
 void Db::command(const Stmt& s, const Params& params) { run(s, params, PGRES_COMMAND_OK); }
 
 void Db::simple(const char* sql) {

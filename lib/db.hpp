@@ -48,6 +48,9 @@ class Db {
     Db& operator=(const Db&) = delete;
 
     Result query(const Stmt& s, const Params& params = {});  // rows expected
+    // Several row-returning statements in one round trip (libpq pipeline
+    // mode), outside a transaction; results in order. Throws on the first failure.
+    std::vector<Result> pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch);
     void command(const Stmt& s, const Params& params = {});  // no rows expected
     void simple(const char* sql);                            // a statement without parameters
 
@@ -57,6 +60,7 @@ class Db {
    private:
     friend class Tx;
     Result run(const Stmt& s, const Params& params, ExecStatusType expected);
+    std::vector<Result> pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& batch);
     void connect();
     void prepare(const Stmt& s);
 

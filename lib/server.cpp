@@ -197,9 +197,9 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
         if (!query) throw validation("Malformed query string", "query");
         req.query = std::move(*query);
 
-        Ctx c{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
+        Ctx c{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt, std::nullopt};
         if (route.access == Access::Authenticated) {
-            c.who = authenticate(req, db, cfg);
+            c.who = authenticate(req, db, cfg, system_clock_now, route.prefetch, &c.path, &c.prefetched);
             gate.charge(*c.who);
         }
         if (route.body) {

@@ -272,8 +272,10 @@ tampered_cursors_and_bad_limits_answer_400() {
 }
 
 list_filters_by_project() {
-    req POST /api/v1/groups '{"name":"Project Only '"$SFX"'","target":{"projectId":"6f1f1c1e-0000-4000-8000-$(printf %012d $SFX)"}}'
-    req GET "/api/v1/groups?target.projectId=6f1f1c1e-0000-4000-8000-$(printf %012d $SFX)&target.customerId=$ORG_ID"
+    local project; project="6f1f1c1e-0000-4000-8000-$(printf %012d "$SFX")"
+    req POST /api/v1/groups '{"name":"Project Only '"$SFX"'","target":{"projectId":"'"$project"'"}}'
+    expect_status 201
+    req GET "/api/v1/groups?target.projectId=$project&target.customerId=$ORG_ID"
     expect_status 200
     expect_json '[.groups[].name]' "[\"Project Only $SFX\"]"
 }
