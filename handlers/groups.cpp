@@ -297,11 +297,11 @@ Response create_group(Ctx& c) {
             project = optional_uuid(std::string(proj->GetString()), "target.projectId");
         }
     }
-    Tx tx(c.db);
-    Result r = c.db.query(kInsertGroup, {c.caller().org_id, project, name, description, "{}"});
-    audit(c.db, c, "group.create");
-    tx.commit();
-    return group_response(201, r);
+    // The insert and its activity in one round trip, one implicit transaction.
+    auto r = c.db.pipeline({{&kInsertGroup, {c.caller().org_id, project, name, description, "{}"}},
+                            activity_statement(actor_of(c), "group.create")},
+                           true);
+    return group_response(201, r[0]);
 }
 
 // The group read of get_group, sent with the authentication query (one round trip).
@@ -506,13 +506,12 @@ Response create_group_2gc(Ctx& c) {
         }
     }
     if (!perms.empty()) c.require_admin();
-    Tx tx(c.db);
-    Result r = c.db.query(kInsertGroup, {c.caller().org_id, std::nullopt, name, description, pg_text_array(perms)});
-    audit(c.db, c, "group.create");
-    tx.commit();
+    auto r = c.db.pipeline({{&kInsertGroup, {c.caller().org_id, std::nullopt, name, description, pg_text_array(perms)}},
+                            activity_statement(actor_of(c), "group.create")},
+                           true);
     JsonOut j;
     j.obj().key("group");
-    write_group_2gc(j, r, 0);
+    write_group_2gc(j, r[0], 0);
     j.end();
     return json_response(201, j.take());
 }

@@ -20,9 +20,14 @@ Actor actor_of(const Ctx& c) {
     return a;
 }
 
+std::pair<const Stmt*, Params> activity_statement(const Actor& a, std::string_view type) {
+    return {&kInsertActivity, {a.org_id, std::string(type), a.type, a.id.empty() ? Param() : Param(a.id), a.details,
+                               a.ip.empty() ? Param() : Param(a.ip)}};
+}
+
 void record_activity(Db& db, const Actor& a, std::string_view type) {
-    db.command(kInsertActivity, {a.org_id, std::string(type), a.type, a.id.empty() ? Param() : Param(a.id), a.details,
-                                 a.ip.empty() ? Param() : Param(a.ip)});
+    auto [stmt, params] = activity_statement(a, type);
+    db.command(*stmt, params);
 }
 
 }  // namespace cabinet

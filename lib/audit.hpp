@@ -4,6 +4,7 @@
 #include "db.hpp"
 
 #include <string>
+#include <utility>
 #include <string_view>
 
 namespace cabinet {
@@ -23,5 +24,8 @@ Actor actor_of(const Ctx& c);  // the authenticated caller of the request
 // Inserts one activity row; call inside the mutation's transaction.
 void record_activity(Db& db, const Actor& actor, std::string_view type);
 inline void audit(Db& db, const Ctx& c, std::string_view type) { record_activity(db, actor_of(c), type); }
+
+// The activity insert as a statement to send in a pipeline beside the mutation it records.
+std::pair<const Stmt*, Params> activity_statement(const Actor& actor, std::string_view type);
 
 }  // namespace cabinet

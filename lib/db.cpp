@@ -106,12 +106,12 @@ Result Db::run(const Stmt& s, const Params& params, ExecStatusType expected) {
 
 Result Db::query(const Stmt& s, const Params& params) { return run(s, params, PGRES_TUPLES_OK); }
 
-std::vector<Result> Db::pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch) {
+std::vector<Result> Db::pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch, bool writes) {
     // Reads only: a connection found dead (the server restarted) is rebuilt and the batch sent once more.
     try {
         return pipeline_once(batch);
     } catch (const Error& e) {
-        if (in_tx_ || !connection_lost(conn_.get())) throw;
+        if (writes || in_tx_ || !connection_lost(conn_.get())) throw;
     }
     return pipeline_once(batch);
 }
@@ -141,7 +141,8 @@ std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, P
         Result r(PQgetResult(c));
         while (PGresult* extra = PQgetResult(c)) PQclear(extra);  // the NULL that ends each statement
         if (!r.raw() || connection_lost(c)) throw unavailable(std::string("connection lost in ") + stmt->name);
-        if (PQresultStatus(r.raw()) != PGRES_TUPLES_OK && !failure)
+        ExecStatusType st = PQresultStatus(r.raw());
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !failure)
             failure = std::make_unique<Error>(from_sqlstate(PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE),
                                                             std::string(stmt->name) + ": " + PQerrorMessage(c),
                                                             PQresultErrorField(r.raw(), PG_DIAG_CONSTRAINT_NAME)));

@@ -48,9 +48,11 @@ class Db {
     Db& operator=(const Db&) = delete;
 
     Result query(const Stmt& s, const Params& params = {});  // rows expected
-    // Several row-returning statements in one round trip (libpq pipeline
-    // mode), outside a transaction; results in order. Throws on the first failure.
-    std::vector<Result> pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch);
+    // Several statements in one round trip (libpq pipeline mode, one sync):
+    // they run as one implicit transaction, all or nothing; results in order.
+    // Throws on the first failure. Only a batch that changes nothing (reads)
+    // is sent again when the connection was found dead.
+    std::vector<Result> pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch, bool writes = false);
     void command(const Stmt& s, const Params& params = {});  // no rows expected
     void simple(const char* sql);                            // a statement without parameters
 

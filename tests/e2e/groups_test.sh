@@ -50,11 +50,13 @@ creating_a_group_without_target_uses_the_callers_organization() {
 
 a_duplicate_group_name_answers_409_case_insensitively() {
     create_group "Unique Name" >/dev/null
-    local count; count=$(psql_q "SELECT count(*) FROM groups")
+    local count audits; count=$(psql_q "SELECT count(*) FROM groups"); audits=$(activities_of group.create)
     req POST /api/v1/groups '{"name":"UNIQUE name '"$SFX"'"}'
     expect_status 409
     expect_envelope CONFLICT
+    expect_json '.error.details.field' 'name'
     expect_eq "$(psql_q "SELECT count(*) FROM groups")" "$count"
+    expect_eq "$(activities_of group.create)" "$audits"
 }
 
 invalid_group_bodies_answer_400_and_change_nothing() {

@@ -55,7 +55,12 @@ function main() {
             note(problems, `unreadable log line: ${e.message}`, line.slice(0, 200));
             continue;
         }
-        const found = v.check(ex);
+        let found;
+        try {
+            found = v.check(ex);
+        } catch (e) {
+            found = [`${ex.method} ${ex.path} ${ex.status}: cannot check: ${e.message}`];
+        }
         if (found.length === 0) {
             passed++;
             continue;
