@@ -192,6 +192,11 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
     try {
         std::unordered_map<std::string, std::string> params;
         const Route& route = find_route(svc, req, params);
+        // A public route without a body (the retired v1 API) answers before anything is checked.
+        if (route.access == Access::Public && !route.body) {
+            Ctx bare{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt, std::nullopt};
+            return route.fn(bare);
+        }
         if (!req.body.empty() && !is_json_type(req.content_type)) throw unsupported_media_type();
         auto query = parse_query(req.query_string);
         if (!query) throw validation("Malformed query string", "query");
