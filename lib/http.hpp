@@ -27,6 +27,7 @@ struct Request {
     std::string remote_addr;
     std::string forwarded_for;
     std::string request_id;
+    bool rate_refused = false;  // nginx refused it for the per-second rate; only the 429 is rendered
     std::string body;
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
 

@@ -92,7 +92,9 @@ Slot& find_slot(Slot* slots, uint64_t key, uint32_t minute, uint32_t hour) {
 
 }  // namespace
 
-QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t now) {
+namespace {
+
+QuotaVerdict settle(const QuotaSettings& s, std::string_view key, int64_t now, bool count) {
     QuotaVerdict v;
     Table& t = table();
     t.open_file(s.file);
@@ -105,11 +107,11 @@ QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t no
     const int minute_left = s.per_minute - static_cast<int>(slot.minute_count);
     const int hour_left = s.per_hour - static_cast<int>(slot.hour_count);
     v.allowed = minute_left > 0 && hour_left > 0;
-    if (v.allowed) {
+    if (v.allowed && count) {
         ++slot.minute_count;
         ++slot.hour_count;
     }
-    const int used = v.allowed ? 1 : 0;
+    const int used = v.allowed && count ? 1 : 0;
     const int64_t minute_reset = (static_cast<int64_t>(minute) + 1) * minute_len;
     const int64_t hour_reset = (static_cast<int64_t>(hour) + 1) * hour_len;
     // The window with the fewest requests left names the headers (an exhausted
@@ -121,6 +123,16 @@ QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t no
     }
     if (v.remaining < 0) v.remaining = 0;
     if (!v.allowed) v.retry_after = std::max<int64_t>(1, (hour_left <= 0 ? hour_reset : minute_reset) - now);
+    return v;
+}
+
+}  // namespace
+
+QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t now) { return settle(s, key, now, true); }
+
+QuotaVerdict peek_quota(const QuotaSettings& s, std::string_view key, int64_t now) {
+    QuotaVerdict v = settle(s, key, now, false);
+    v.allowed = false;
     return v;
 }
 

@@ -33,4 +33,8 @@ struct QuotaVerdict {
 // exhausted; a refused request is not counted. Throws only on I/O failure.
 QuotaVerdict take_quota(const QuotaSettings& s, std::string_view key, int64_t now);
 
+// The quota of key as it stands, counting nothing: the headers of a request
+// nginx refused for its per-second rate (allowed is false).
+QuotaVerdict peek_quota(const QuotaSettings& s, std::string_view key, int64_t now);
+
 }  // namespace cabinet

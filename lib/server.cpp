@@ -110,6 +110,7 @@ RawRequest read_request(GetEnv env, ReadBody read) {
     r.remote_addr = get("REMOTE_ADDR");
     r.forwarded_for = get("HTTP_X_FORWARDED_FOR");
     r.request_id = get("REQUEST_ID");
+    r.rate_refused = get("CABINET_RATE_REFUSED") == "1";
     if (r.request_id.empty() || r.request_id.size() > 64) r.request_id = hex(random_bytes(16));
     std::string cl = get("CONTENT_LENGTH");
     if (cl.empty()) return raw;
@@ -164,6 +165,32 @@ class QuotaGate {
     QuotaVerdict verdict_;
 };
 
+// The quota key of a request nginx refused, without a database query: the
+// user of a valid token, the key of a Basic credential, else the address.
+std::string refused_quota_key(const Request& req, const Config& cfg) {
+    std::string_view h = req.authorization;
+    while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
+    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) {
+        if (auto claims = verify_jwt(h.substr(7), cfg.jwt_secret)) return "user:" + claims->sub;
+    } else if (h.size() > 6 && strncasecmp(h.data(), "Basic ", 6) == 0) {
+        auto decoded = unbase64(h.substr(6));
+        if (decoded && decoded->find(':') != std::string::npos) return "key:" + decoded->substr(0, decoded->find(':'));
+    }
+    return "addr:" + req.remote_addr;
+}
+
+// 429 with the quota headers, for a request nginx refused for its per-second rate.
+Response rate_refused(const Request& req, const Config& cfg) {
+    Response r{429, render_error(rate_limited(1), false), {{"Retry-After", "1"}}};
+    if (cfg.rate_limits && !cfg.quota.file.empty()) {
+        QuotaVerdict v = peek_quota(cfg.quota, refused_quota_key(req, cfg), system_clock_now());
+        r.headers.emplace_back("X-RateLimit-Limit", std::to_string(v.limit));
+        r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(v.remaining));
+        r.headers.emplace_back("X-RateLimit-Reset", std::to_string(v.reset));
+    }
+    return r;
+}
+
 Response render(const Error& e, const Request& req) {
     Response r{e.status, render_error(e, account_family(req.path)), e.headers};
     return r;
@@ -175,6 +202,7 @@ Response handle(const Service& svc, RawRequest& raw, Db* db, const Config& cfg, 
         if (raw.too_large) throw payload_too_large();
         if (raw.bad_length) throw Error(400, "INVALID_JSON", "Invalid Content-Length");
         if (!config_problem.empty() || !db) throw unavailable("configuration: " + config_problem);
+        if (req.rate_refused) return rate_refused(req, cfg);
         return dispatch(svc, req, *db, cfg);
     } catch (const Error& e) {
         if (e.status >= 500) log_event("error", req.request_id, e.message, e.internal);

@@ -207,6 +207,10 @@ a_burst_over_10_per_second_on_api_gets_429_envelope_with_retry_after() {
     (($(burst_count 200) >= 20)) || fail "burst: fewer than 20 passed: $(burst_summary)"
     use_429
     expect_rate_limited 1
+    # nginx's own 429 on /api/* carries the caller's quota headers too, counting nothing.
+    ! grep -qE '^429 [0-9]+  ' "$E2E_TMP/burst" || fail "burst: a 429 without X-RateLimit-Remaining: $(burst_summary)"
+    expect_header X-RateLimit-Limit '^[0-9]+$'
+    expect_header X-RateLimit-Reset '^[0-9]+$'
 }
 
 varying_the_scheme_case_of_the_credential_does_not_dodge_the_limit() {
