@@ -144,10 +144,6 @@ const Stmt kLockGroup = {"groups_lock", "SELECT permissions::text AS permissions
 
 // ---------------------------------------------------------------- helpers
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    return s;
-}
 
 // A name: 1..128 characters after trimming, no control characters.
 std::string valid_name(const std::string& raw, const char* field) {
@@ -168,14 +164,14 @@ std::string valid_description(const std::string& d) {
 Param optional_uuid(const std::optional<std::string>& v, const char* field) {
     if (!v || v->empty()) return std::nullopt;
     if (!is_uuid(*v)) throw validation("Must be a UUID", field, *v);
-    return lower(*v);
+    return ascii_lower(*v);
 }
 
 // A target.customerId other than the caller's organization answers 404 (DESIGN §4).
 void check_customer(const Ctx& c, const std::optional<std::string>& customer, const char* field) {
     if (!customer) return;
     if (!is_uuid(*customer)) throw validation("Must be a UUID", field, *customer);
-    if (lower(*customer) != c.caller().org_id) throw not_found("Organization not found");
+    if (ascii_lower(*customer) != c.caller().org_id) throw not_found("Organization not found");
 }
 
 std::string pg_text_array(const std::vector<std::string>& items) {
@@ -308,7 +304,7 @@ Response create_group(Ctx& c) {
 Prefetch prefetch_group(const std::unordered_map<std::string, std::string>& path, const Claims& claims) {
     auto it = path.find("id");
     if (it == path.end() || !is_uuid(it->second)) return {};
-    return {&kGetGroup, {lower(it->second), claims.org}};
+    return {&kGetGroup, {ascii_lower(it->second), claims.org}};
 }
 
 // 200 {"group":G}; 404 unless the group is in the caller's organization.
@@ -390,7 +386,7 @@ Response replace_members(Ctx& c) {
     for (rapidjson::SizeType i = 0; i < arr.Size(); ++i) {
         std::string v(arr[i].GetString(), arr[i].GetStringLength());
         if (!is_uuid(v)) throw validation("Must be a UUID", "userIds." + std::to_string(i), v);
-        if (seen.insert(lower(v)).second) ids.push_back(lower(v));
+        if (seen.insert(ascii_lower(v)).second) ids.push_back(ascii_lower(v));
     }
     Tx tx(c.db);
     require_membership_rights(c, id);
@@ -448,7 +444,7 @@ Stmt list_2gc_stmt(const std::string& sort, bool search) {
     if (it == stmts.end()) {
         std::string name = "groups_list_2gc_" + std::to_string(stmts.size());
         std::string sql = "SELECT " GROUP_COLUMNS ", count(*) OVER () AS total FROM groups g WHERE g.organization_id = $1 ";
-        if (search) sql += "AND (lower(g.name) || ' ' || lower(g.description)) LIKE $4 ESCAPE '\\' ";
+        if (search) sql += "AND (lower(g.name) || ' ' || lower(g.description)) LIKE lower($4) ESCAPE '\\' ";
         else sql += "AND $4::text IS NULL ";
         sql += "ORDER BY " + kGroupSorts.at(sort) + " LIMIT $2 OFFSET $3";
         it = stmts.emplace(key, std::make_pair(name, sql)).first;
@@ -456,14 +452,6 @@ Stmt list_2gc_stmt(const std::string& sort, bool search) {
     return Stmt{it->second.first.c_str(), it->second.second.c_str()};  // map nodes never move
 }
 
-std::string like_pattern(const std::string& search) {
-    std::string out = "%";
-    for (char ch : lower(search)) {
-        if (ch == '%' || ch == '_' || ch == '\\') out.push_back('\\');
-        out.push_back(ch);
-    }
-    return out + "%";
-}
 
 // 200 {"groups":[G2],"total":N,"limit":L,"offset":O}; 400 for a bad limit, offset or sort.
 Response list_groups_2gc(Ctx& c) {
@@ -474,7 +462,7 @@ Response list_groups_2gc(Ctx& c) {
     if (!kGroupSorts.count(sort)) throw validation("Unknown sort field", "sort", sort);
     std::string search = c.req.param("search").value_or("");
     if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
-    Param pattern = search.empty() ? Param() : Param(like_pattern(search));
+    Param pattern = search.empty() ? Param() : Param(like_substring(search));
     Result r = c.db.query(list_2gc_stmt(sort, !search.empty()),
                           {c.caller().org_id, std::to_string(limit), std::to_string(offset), pattern});
     long long total = 0;
@@ -521,9 +509,9 @@ Response add_member_2gc(Ctx& c) {
     std::string group = c.id_param("id");
     std::string user = str(c.body, "userId");
     if (!is_uuid(user)) throw validation("Must be a UUID", "userId", user);
-    Response r = add(c, group, lower(user));
+    Response r = add(c, group, ascii_lower(user));
     JsonOut j;
-    j.obj().kv("groupId", group).kv("userId", lower(user)).kv("isMember", true).end();
+    j.obj().kv("groupId", group).kv("userId", ascii_lower(user)).kv("isMember", true).end();
     r.body = j.take();
     return r;
 }

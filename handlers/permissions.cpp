@@ -115,14 +115,10 @@ bool one_of(const std::string& v, const char* const (&set)[N]) {
     return std::any_of(std::begin(set), std::end(set), [&](const char* s) { return v == s; });
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    return s;
-}
 
 std::string uuid_field(const std::string& v, const std::string& field) {
     if (!is_uuid(v)) throw validation("Must be a UUID", field, v);
-    return lower(v);
+    return ascii_lower(v);
 }
 
 // A query filter: nullopt when absent or empty; 400 when present and malformed.

@@ -147,16 +147,6 @@ std::string valid_email(const std::string& email) {
     return email;
 }
 
-// A LIKE pattern matching search as a substring; the pattern characters are
-// escaped. SQL lower-cases it (Unicode-aware, like the indexed expression).
-std::string like_pattern(const std::string& search) {
-    std::string out = "%";
-    for (char ch : search) {
-        if (ch == '%' || ch == '_' || ch == '\\') out.push_back('\\');
-        out.push_back(ch);
-    }
-    return out + "%";
-}
 
 void write_user(JsonOut& j, const Result& r, int row) {
     j.obj()
@@ -247,7 +237,7 @@ Response list_users(Ctx& c) {
     if (!kUserSorts.count(sort)) throw validation("Unknown sort field", "sort", sort);
     std::string search = c.req.param("search").value_or("");
     if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
-    Param pattern = search.empty() ? Param() : Param(like_pattern(search));
+    Param pattern = search.empty() ? Param() : Param(like_substring(search));
     // A generic plan cannot see how selective the pattern is (a rare name:
     // the trigram index; a common letter: walk the sort order), so a search
     // is planned for its pattern, in a transaction that scopes the setting.

@@ -2,6 +2,7 @@
 
 #include "crypto.hpp"
 #include "error.hpp"
+#include "http.hpp"
 
 #include <algorithm>
 
@@ -24,11 +25,6 @@ const Stmt kUpsertStorage = {
     "VALUES ($1, $2, $3, $4::bytea, $5, $6::bytea) ON CONFLICT (user_id) DO UPDATE SET "
     "s3_secret_enc = EXCLUDED.s3_secret_enc, swift_secret_enc = EXCLUDED.swift_secret_enc, "
     "updated_at = date_trunc('milliseconds', clock_timestamp())"};
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 // An uppercase alphanumeric access id, as S3 clients expect.
 std::string access_id(const char* prefix) {
@@ -65,7 +61,7 @@ void check_password(const std::string& password, const std::string& email, const
     for (unsigned char ch : password) chars += (ch & 0xC0) != 0x80;
     if (chars < 12 || chars > 256)
         throw validation("Password must be 12 to 256 characters", field);
-    if (lower(password) == lower(email)) throw validation("Password must not equal the email", field);
+    if (ascii_lower(password) == ascii_lower(email)) throw validation("Password must not equal the email", field);
 }
 
 std::string secret_binding(const std::string& org_id, const std::string& user_id, const char* purpose) {

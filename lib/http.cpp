@@ -100,6 +100,20 @@ std::string Ctx::client_ip() const {
     return req.remote_addr;
 }
 
+std::string ascii_lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::string like_substring(std::string_view text) {
+    std::string out = "%";
+    for (char ch : text) {
+        if (ch == '%' || ch == '_' || ch == '\\') out.push_back('\\');
+        out.push_back(ch);
+    }
+    return out + "%";
+}
+
 bool match_route(std::string_view pattern, std::string_view path, std::unordered_map<std::string, std::string>& out) {
     out.clear();
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);

@@ -84,6 +84,11 @@ struct Ctx {
     std::string client_ip() const;
 };
 
+// ASCII lower case (uuids, emails' comparison keys); SQL's lower() handles Unicode.
+std::string ascii_lower(std::string s);
+// A LIKE pattern (ESCAPE '\\') matching text as a substring: % _ \\ escaped.
+std::string like_substring(std::string_view text);
+
 // Matches a path against a pattern, filling named segments.
 bool match_route(std::string_view pattern, std::string_view path, std::unordered_map<std::string, std::string>& out);
 
