@@ -76,11 +76,6 @@ const Stmt kUpdateGroup = {
 
 const Stmt kDeleteGroup = {"groups_delete", "DELETE FROM groups WHERE id = $1 AND organization_id = $2 RETURNING id"};
 
-const Stmt kDeleteGroupBindings = {
-    "groups_delete_bindings",
-    "DELETE FROM permission_bindings WHERE organization_id = $2 "
-    "AND ((subject_type = 'group' AND subject_id = $1) OR (object_type = 'resource' AND object_id = $1))"};
-
 // Keyset pages in (created_at, id) order; $3/$4 is the cursor, $5 the row count.
 const Stmt kGroupsAfter = {
     "groups_page_after",
@@ -332,12 +327,12 @@ Response update_group(Ctx& c) {
     return group_response(200, r);
 }
 
-// 204; the group's memberships and the bindings naming it go with it; 404.
+// 204; the group's memberships (cascade) and the bindings naming it (trigger,
+// sql/020) go with it; 404.
 Response delete_group(Ctx& c) {
     std::string id = c.id_param("id");
     c.require("write:groups");
     Tx tx(c.db);
-    c.db.command(kDeleteGroupBindings, {id, c.caller().org_id});
     Result r = c.db.query(kDeleteGroup, {id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
     audit(c.db, c, "group.delete");

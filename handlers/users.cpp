@@ -78,11 +78,7 @@ const Stmt kUpdateUser = {
 const Stmt kClearFailures = {"users_clear_failures", "DELETE FROM login_failures WHERE user_id = $1"};
 
 // Memberships, API and SSH keys, storage credentials and login failures go by
-// ON DELETE CASCADE; bindings name their subject without a foreign key.
-const Stmt kDeleteBindings = {"users_delete_bindings",
-                              "DELETE FROM permission_bindings "
-                              "WHERE organization_id = $2 AND subject_type = 'user' AND subject_id = $1"};
-
+// ON DELETE CASCADE; the bindings naming the user by a trigger (sql/020).
 const Stmt kDeleteUser = {"users_delete", "DELETE FROM users WHERE id = $1 AND organization_id = $2"};
 
 // The first condition is exactly the expression of users_search_trgm_idx
@@ -341,7 +337,6 @@ Response delete_user(Ctx& c) {
     Target t = lock_target(c, id, true);
     if (t.role != "user") c.require_admin();
     keep_an_admin(c, t);
-    c.db.command(kDeleteBindings, {id, c.caller().org_id});
     c.db.command(kDeleteUser, {id, c.caller().org_id});
     audit(c.db, c, "user.delete");
     tx.commit();
