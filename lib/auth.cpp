@@ -6,12 +6,16 @@
 
 #include <strings.h>
 
+#include <unordered_map>
+#include <vector>
+
 namespace cabinet {
 
 namespace {
 
 // The caller's identity and effective grants, in one statement. Bindings are
-// filtered by now() inside the query, so expiry needs no cache invalidation.
+// filtered by now() inside the query; authz_epoch says which version of them
+// this is (see by_token).
 // Bindings are reached from the caller's subjects (itself and its groups)
 // through the index on subject_id: the cost does not grow with the
 // organization's bindings (an OR over the subjects made it scan them all).
@@ -26,7 +30,8 @@ namespace {
     "         UNION ALL SELECT 'group', m2.group_id FROM memberships m2 WHERE m2.user_id = u.id) s "                 \
     "   JOIN permission_bindings b ON b.subject_id = s.sid AND b.subject_type = s.kind "                            \
     "  WHERE b.organization_id = u.organization_id AND b.enabled "                                                   \
-    "    AND (b.expires_at IS NULL OR b.expires_at > now())) AS bindings "
+    "    AND (b.expires_at IS NULL OR b.expires_at > now())) AS bindings, "                                        \
+    "coalesce((SELECT e.epoch FROM authz_epochs e WHERE e.organization_id = u.organization_id), 0) AS authz_epoch "
 
 const Stmt kPrincipalByUser = {"auth_principal_by_user",
                                "SELECT " PRINCIPAL_COLUMNS "FROM users u WHERE u.id = $1"};
@@ -54,27 +59,83 @@ struct Prefetching {
     std::optional<Result>* out;
 };
 
+// Principals this process has read, by user id. One is reused only when the
+// request's own round trip shows its organization's authz epoch unchanged
+// (sql/025: bumped in the same transaction as every change that can alter a
+// principal) and no binding it holds has expired since (now() < horizon),
+// so revocations and expiries apply to the next request as if nothing were kept.
+struct Cached {
+    Principal principal;
+    long long token_version = 0;
+    bool enabled = false;
+    long long epoch = 0;
+    std::string horizon;  // earliest expiry among its bindings, or "infinity"
+};
+constexpr size_t kCacheCap = 10000;
+std::unordered_map<std::string, Cached> g_principals;
+
+const Stmt kAuthEpoch = {"auth_epoch",
+                         "SELECT coalesce((SELECT epoch FROM authz_epochs WHERE organization_id = $1), 0) AS epoch, "
+                         "now() < $2::timestamptz AS fresh"};
+
+const Cached* cached_principal(const Claims& claims) {
+    auto it = g_principals.find(claims.sub);
+    return it != g_principals.end() && it->second.principal.org_id == claims.org ? &it->second : nullptr;
+}
+
+bool still_current(const Cached& c, const Result& epoch) {
+    return epoch.integer(0, "epoch") == c.epoch && epoch.boolean(0, "fresh");
+}
+
+// Keeps the principal row of kPrincipalByUser; nullptr when the user is gone.
+const Cached* remember(const std::string& user_id, const Result& r) {
+    if (r.empty()) {
+        g_principals.erase(user_id);
+        return nullptr;
+    }
+    if (g_principals.size() >= kCacheCap) g_principals.clear();
+    Cached c;
+    c.principal = principal_from(r);
+    c.token_version = r.integer(0, "token_version");
+    c.enabled = r.boolean(0, "enabled");
+    c.epoch = r.integer(0, "authz_epoch");
+    c.horizon = "infinity";
+    for (const auto& b : c.principal.grants.bindings)  // RFC 3339 UTC of one width: text order is time order
+        if (!b.expires_at.empty() && (c.horizon == "infinity" || b.expires_at < c.horizon)) c.horizon = b.expires_at;
+    return &(g_principals[user_id] = std::move(c));
+}
+
 Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now, const Prefetching& pf) {
     std::string reason;
     auto claims = verify_jwt(token, cfg.jwt_secret, now, &reason);
     if (!claims) throw unauthorized("Invalid or expired token", true).because("jwt: " + reason);
     Prefetch extra = pf.fn ? pf.fn(*pf.path, *claims) : Prefetch{};
-    std::optional<Result> first;
-    if (extra.stmt) {
-        auto results = db.pipeline({{&kPrincipalByUser, {claims->sub}}, {extra.stmt, extra.params}});
-        first.emplace(std::move(results[0]));
-        pf.out->emplace(std::move(results[1]));
-    } else {
-        first.emplace(db.query(kPrincipalByUser, {claims->sub}));
+    const Cached* known = cached_principal(*claims);
+    std::vector<std::pair<const Stmt*, Params>> batch;
+    if (known)
+        batch.push_back({&kAuthEpoch, {claims->org, known->horizon}});
+    else
+        batch.push_back({&kPrincipalByUser, {claims->sub}});
+    if (extra.stmt) batch.push_back({extra.stmt, extra.params});
+    std::vector<Result> results;
+    if (batch.size() == 1)
+        results.push_back(db.query(*batch[0].first, batch[0].second));
+    else
+        results = db.pipeline(batch);
+    if (extra.stmt) pf.out->emplace(std::move(results[1]));
+    if (known && !still_current(*known, results[0])) {
+        known = nullptr;
+        results[0] = db.query(kPrincipalByUser, {claims->sub});
     }
-    const Result& r = *first;
-    if (r.empty()) throw unauthorized("Invalid or expired token", true).because("jwt: unknown user");
-    if (!r.boolean(0, "enabled")) throw unauthorized("Invalid or expired token", true).because("jwt: user disabled");
-    if (r.integer(0, "token_version") != claims->ver || r.str(0, "organization_id") != claims->org) {
+    if (!known) known = remember(claims->sub, results[0]);
+    auto refuse = [&](const char* why) {
         if (pf.out) pf.out->reset();  // read under an organization the caller no longer proves
-        throw unauthorized("Invalid or expired token", true).because("jwt: revoked");
-    }
-    return principal_from(r);
+        return unauthorized("Invalid or expired token", true).because(why);
+    };
+    if (!known) throw refuse("jwt: unknown user");
+    if (!known->enabled) throw refuse("jwt: user disabled");
+    if (known->token_version != claims->ver || known->principal.org_id != claims->org) throw refuse("jwt: revoked");
+    return known->principal;
 }
 
 Principal by_api_key(std::string_view b64, Db& db, const Config& cfg) {
