@@ -12,6 +12,7 @@
 #include "pagination.hpp"
 #include "server.hpp"
 
+#include <algorithm>
 #include <map>
 
 using namespace cabinet;
@@ -81,44 +82,63 @@ const Stmt kClearFailures = {"users_clear_failures", "DELETE FROM login_failures
 // ON DELETE CASCADE; the bindings naming the user by a trigger (sql/020).
 const Stmt kDeleteUser = {"users_delete", "DELETE FROM users WHERE id = $1 AND organization_id = $2"};
 
-// The first condition is exactly the expression of users_search_trgm_idx
-// (which finds the candidates); the second keeps a match from spanning the
-// name and the email.
-#define USER_SEARCH                                                                      \
-    "(lower(u.name) || ' ' || lower(u.email)) LIKE lower($2) ESCAPE '\\' "              \
-    "AND (lower(u.name) LIKE lower($2) ESCAPE '\\' OR lower(u.email) LIKE lower($2) ESCAPE '\\') "
+// users.search_text is the lowercased name and email (sql/026), under the
+// trigram index users_search_trgm_idx.
+#define USER_SEARCH "u.search_text LIKE lower($2) ESCAPE '\\' "
 
 // The organization's user count, kept by triggers (sql/021_user_counts.sql).
 const Stmt kCountUsers = {"users_count",
                           "SELECT coalesce((SELECT users FROM organization_user_counts WHERE organization_id = $1), 0) AS n"};
+const Stmt kNoUsers = {"users_none", "SELECT " USER_COLUMNS "FROM users u WHERE false"};
 const Stmt kCountUsersSearch = {"users_count_search",
-                                "SELECT count(*) AS n FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH};
+                                "SELECT count(*) AS n FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH, true};
 
-// The ORDER BY of each accepted sort key (a whitelist: nothing else reaches
-// SQL); each is served by a b-tree of sql/003_users.sql, forwards or backwards.
-const std::map<std::string, std::string> kUserSorts = {
-    {"createdAt", "u.created_at, u.id"},   {"-createdAt", "u.created_at DESC, u.id DESC"},
-    {"updatedAt", "u.updated_at, u.id"},   {"-updatedAt", "u.updated_at DESC, u.id DESC"},
-    {"name", "lower(u.name), u.id"},       {"-name", "lower(u.name) DESC, u.id DESC"},
-    {"email", "lower(u.email), u.id"},     {"-email", "lower(u.email) DESC, u.id DESC"},
-    {"role", "u.role, u.id"},              {"-role", "u.role DESC, u.id DESC"}};
+// The sort key of each accepted sort (a whitelist: nothing else reaches SQL),
+// ties broken by id in the same direction; each is served by a b-tree of
+// sql/003_users.sql, forwards or backwards.
+struct UserSort {
+    const char* key;
+    const char* dir;
+};
+const std::map<std::string, UserSort> kUserSorts = {
+    {"createdAt", {"u.created_at", ""}},  {"-createdAt", {"u.created_at", " DESC"}},
+    {"updatedAt", {"u.updated_at", ""}},  {"-updatedAt", {"u.updated_at", " DESC"}},
+    {"name", {"lower(u.name)", ""}},      {"-name", {"lower(u.name)", " DESC"}},
+    {"email", {"lower(u.email)", ""}},    {"-email", {"lower(u.email)", " DESC"}},
+    {"role", {"u.role", ""}},             {"-role", {"u.role", " DESC"}}};
 
-// One prepared statement per sort key and search presence, built once. The
-// page is chosen on ids alone (an index-only walk where the index allows it),
-// then only its rows are read: a deep offset skips index entries, not rows.
-// $1 organization, $2 LIKE pattern (or NULL), $3 limit, $4 offset.
+// One statement per sort key and search presence, built once; $1
+// organization, $2 LIKE pattern (or NULL), $3 limit, $4 offset.
+// Without a search, the page is chosen on ids alone (an index-only walk where
+// the index allows it), then only its rows are read: a deep offset skips
+// index entries, not rows. With one, the matches (id and sort key only) are
+// collected once from the trigram index, then counted (column total) and
+// paged; the statement is planned for its pattern (one too short for
+// trigrams is a scan), and the CTE keeps the planner from walking the sort
+// order through every user for a page it would still have to count past.
 Stmt list_stmt(const std::string& sort, bool search) {
     static std::map<std::string, std::pair<std::string, std::string>> stmts;
     std::string key = sort + (search ? "|s" : "|");
     auto it = stmts.find(key);
     if (it == stmts.end()) {
-        const std::string& order = kUserSorts.at(sort);
-        std::string sql = "SELECT " USER_COLUMNS "FROM (SELECT u.id FROM users u WHERE u.organization_id = $1 AND ";
-        sql += search ? USER_SEARCH : "$2::text IS NULL ";
-        sql += "ORDER BY " + order + " LIMIT $3 OFFSET $4) page JOIN users u ON u.id = page.id ORDER BY " + order;
+        const UserSort& by = kUserSorts.at(sort);
+        std::string sql;
+        if (search) {
+            auto order = [&](const char* t) { return std::string(t) + "k" + by.dir + ", " + t + "id" + by.dir; };
+            sql = std::string("WITH m AS MATERIALIZED (SELECT u.id, ") + by.key +
+                  " AS k FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH ") "
+                  "SELECT " USER_COLUMNS ", (SELECT count(*) FROM m) AS total "
+                  "FROM (SELECT id, k FROM m ORDER BY " + order("") + " LIMIT $3 OFFSET $4) page "
+                  "JOIN users u ON u.id = page.id ORDER BY " + order("page.");
+        } else {
+            std::string order = by.key + std::string(by.dir) + ", u.id" + by.dir;
+            sql = "SELECT " USER_COLUMNS "FROM (SELECT u.id FROM users u WHERE u.organization_id = $1 AND "
+                  "$2::text IS NULL ORDER BY " + order + " LIMIT $3 OFFSET $4) page "
+                  "JOIN users u ON u.id = page.id ORDER BY " + order;
+        }
         it = stmts.emplace(key, std::make_pair("users_list_" + std::to_string(stmts.size()), sql)).first;
     }
-    return Stmt{it->second.first.c_str(), it->second.second.c_str()};  // map nodes never move
+    return Stmt{it->second.first.c_str(), it->second.second.c_str(), search};  // map nodes never move
 }
 
 // ---------------------------------------------------------------- helpers
@@ -221,10 +241,10 @@ void authorize_change(const Ctx& c, const Target& t, const Changes& ch) {
 
 // 200 {"users":[U],"total":N,"limit":L,"offset":O}; 400 for a bad limit,
 // offset, sort or search. Without search, total is the organization's
-// trigger-kept user count (one row). With one, it is a count(*) of the
-// trigram index's matches, rechecked on the heap: it costs in proportion to
-// the number of matching users (cheap for a selective search, ~0.1-0.5 s for
-// one matching most of a million), never in proportion to the offset.
+// trigger-kept user count (one row). With one, the page's statement also
+// counts the matches, from the trigram index rechecked on the heap: it costs
+// in proportion to the number of matching users, never to the offset. A
+// search holding a control character matches nothing (no name or email has one).
 Response list_users(Ctx& c) {
     c.require("read:users");
     int limit = parse_limit(c.req);
@@ -233,20 +253,18 @@ Response list_users(Ctx& c) {
     if (!kUserSorts.count(sort)) throw validation("Unknown sort field", "sort", sort);
     std::string search = c.req.param("search").value_or("");
     if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
+    bool impossible = std::any_of(search.begin(), search.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; });
     Param pattern = search.empty() ? Param() : Param(like_substring(search));
-    // A generic plan cannot see how selective the pattern is (a rare name:
-    // the trigram index; a common letter: walk the sort order), so a search
-    // is planned for its pattern, in a transaction that scopes the setting.
-    std::optional<Tx> tx;
-    if (pattern) {
-        tx.emplace(c.db);
-        c.db.simple("SET LOCAL plan_cache_mode = force_custom_plan");
-    }
-    Result r = c.db.query(list_stmt(sort, pattern.has_value()),
-                          {c.caller().org_id, pattern, std::to_string(limit), std::to_string(offset)});
-    long long total = pattern ? c.db.query(kCountUsersSearch, {c.caller().org_id, pattern}).integer(0, "n")
-                              : c.db.query(kCountUsers, {c.caller().org_id}).integer(0, "n");
-    if (tx) tx->commit();
+    Result r = impossible ? c.db.query(kNoUsers)
+                          : c.db.query(list_stmt(sort, pattern.has_value()),
+                                       {c.caller().org_id, pattern, std::to_string(limit), std::to_string(offset)});
+    long long total = 0;
+    if (!pattern)
+        total = c.db.query(kCountUsers, {c.caller().org_id}).integer(0, "n");
+    else if (!r.empty())
+        total = r.integer(0, "total");
+    else if (offset > 0 && !impossible)  // past the last match: count them alone
+        total = c.db.query(kCountUsersSearch, {c.caller().org_id, pattern}).integer(0, "n");
     JsonOut j;
     j.obj().key("users").arr();
     for (int i = 0; i < r.rows(); ++i) write_user(j, r, i);

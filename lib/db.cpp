@@ -86,12 +86,14 @@ Result Db::run(const Stmt& s, const Params& params, ExecStatusType expected) {
         values.reserve(params.size());
         for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
         try {
-            prepare(s);
+            if (!s.replan) prepare(s);
         } catch (const Error&) {
             if (!in_tx_ && attempt == 0 && connection_lost(conn_.get())) continue;
             throw;
         }
-        Result r(PQexecPrepared(conn_.get(), s.name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
+        int n = static_cast<int>(values.size());
+        Result r(s.replan ? PQexecParams(conn_.get(), s.sql, n, nullptr, values.data(), nullptr, nullptr, 0)
+                          : PQexecPrepared(conn_.get(), s.name, n, values.data(), nullptr, nullptr, 0));
         if (PQresultStatus(r.raw()) == expected) return r;
         if (connection_lost(conn_.get())) {
             if (!in_tx_ && attempt == 0) continue;
@@ -118,6 +120,8 @@ std::vector<Result> Db::pipeline(const std::vector<std::pair<const Stmt*, Params
 
 std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& batch) {
     ensure_connected();
+    for (const auto& item : batch)
+        if (item.first->replan) throw internal(std::string("pipeline of a replanned statement ") + item.first->name);
     for (const auto& item : batch) prepare(*item.first);
     PGconn* c = conn_.get();
     std::vector<Result> out;

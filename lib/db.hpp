@@ -14,10 +14,13 @@
 
 namespace cabinet {
 
-// A named SQL statement, prepared once per connection on first use.
+// A named SQL statement, prepared once per connection on first use; or, with
+// replan, planned for its parameter values on every execution (an unnamed
+// statement): for the few whose best plan depends on a value (a search pattern).
 struct Stmt {
     const char* name;
     const char* sql;
+    bool replan = false;
 };
 
 using Param = std::optional<std::string>;  // nullopt = SQL NULL

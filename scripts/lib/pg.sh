@@ -41,6 +41,18 @@ pg_init() {
     echo "include 'cabinet.conf'" | as_pg tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null
 }
 
+# A quarter of the machine's memory, between 128 MB and 2 GB: enough to keep
+# a million users and their indexes in shared buffers.
+pg_shared_buffers_mb() {
+    local kb
+    kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
+    [[ $kb =~ ^[0-9]+$ ]] || kb=1048576
+    local mb=$((kb / 4096))
+    ((mb < 128)) && mb=128
+    ((mb > 2048)) && mb=2048
+    echo "$mb"
+}
+
 # The settings of the private cluster; fsync and synchronous_commit stay on.
 pg_write_conf() {
     as_pg tee "$PGDATA_DIR/cabinet.conf" >/dev/null <<EOF
@@ -49,7 +61,7 @@ listen_addresses = ''
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCK_DIR'
 unix_socket_permissions = 0777
-shared_buffers = 256MB
+shared_buffers = $(pg_shared_buffers_mb)MB
 max_connections = 200
 timezone = 'UTC'
 log_timezone = 'UTC'

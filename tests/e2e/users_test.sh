@@ -182,6 +182,8 @@ searching_sorting_and_paging_the_users() {
     # The name or the email, never across them; LIKE characters are literal.
     req GET "/api/users?search=c@$tag";               expect_json '.total' '1'
     req GET "/api/users?search=gamma%20c@$tag";       expect_json '.total' '0'
+    req GET "/api/users?search=gamma%0Ac@$tag";       expect_status 200; expect_json '[.users, .total]' '[[],0]'
+    req GET "/api/users?search=gamma%0Ac@$tag&offset=5"; expect_json '[.users, .total]' '[[],0]'
     req GET "/api/users?search=%25$tag";              expect_json '.total' '0'
     req GET "/api/users?search=_.$tag";               expect_json '.total' '0'
 }
