@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -116,10 +117,52 @@ std::optional<std::string> unbase64(std::string_view text) {
     return decode64(text.substr(0, end), kB64Std);
 }
 
+namespace {
+
+// HMAC-SHA256 contexts keyed once: fetching the algorithm from the provider
+// and setting a key cost more than the MAC of a token, and a process uses a
+// handful of keys (the JWT secret, the cursor key, the master key's subkeys).
+class HmacKeys {
+   public:
+    ~HmacKeys() {
+        for (auto& [key, ctx] : ctxs_) EVP_MAC_CTX_free(ctx);
+        EVP_MAC_free(mac_);
+    }
+    // A context holding key, restarted; nullptr if OpenSSL fails.
+    EVP_MAC_CTX* restart(std::string_view key) {
+        for (auto& [k, ctx] : ctxs_)
+            if (k == key) return EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1 ? ctx : nullptr;
+        if (!mac_ && !(mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr))) return nullptr;
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac_);
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+        if (!ctx || EVP_MAC_init(ctx, u(key), key.size(), params) != 1) {
+            EVP_MAC_CTX_free(ctx);
+            return nullptr;
+        }
+        if (ctxs_.size() >= kMaxKeys) {
+            EVP_MAC_CTX_free(ctxs_.front().second);
+            ctxs_.erase(ctxs_.begin());
+        }
+        ctxs_.emplace_back(std::string(key), ctx);
+        return ctx;
+    }
+
+   private:
+    static constexpr size_t kMaxKeys = 8;
+    EVP_MAC* mac_ = nullptr;
+    std::vector<std::pair<std::string, EVP_MAC_CTX*>> ctxs_;
+};
+
+}  // namespace
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), u(data), data.size(), out, &len))
+    thread_local HmacKeys keys;
+    unsigned char out[32];
+    size_t len = 0;
+    EVP_MAC_CTX* ctx = keys.restart(key);
+    if (!ctx || EVP_MAC_update(ctx, u(data), data.size()) != 1 || EVP_MAC_final(ctx, out, &len, sizeof out) != 1)
         throw internal("HMAC failed");
     return std::string(reinterpret_cast<char*>(out), len);
 }
