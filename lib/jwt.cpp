@@ -32,6 +32,10 @@ bool fail(std::string* reason, const char* why) {
     return false;
 }
 
+// A token's JSON is small: its documents live in a buffer on the stack
+// rather than in the allocator's default 64 KiB heap chunk.
+constexpr size_t kTokenJsonBuffer = 2048;
+
 bool parse_object(std::string_view b64, rapidjson::Document& doc) {
     auto text = unbase64url(b64);
     if (!text) return false;
@@ -54,7 +58,9 @@ bool check_jws(std::string_view token, std::string_view key, const Clock& now, r
     if (d2 == std::string_view::npos || token.find('.', d2 + 1) != std::string_view::npos)
         return fail(reason, "not three parts");
 
-    rapidjson::Document header;
+    char buffer[kTokenJsonBuffer];
+    rapidjson::MemoryPoolAllocator<> memory(buffer, sizeof buffer);
+    rapidjson::Document header(&memory);
     if (!parse_object(token.substr(0, d1), header)) return fail(reason, "bad header encoding");
     auto signature = unbase64url(token.substr(d2 + 1));
     if (!signature) return fail(reason, "bad signature encoding");
@@ -92,7 +98,9 @@ bool cabinet_claims(const rapidjson::Document& payload, Claims& c, std::string* 
 }  // namespace
 
 std::optional<Claims> verify_jwt(std::string_view token, std::string_view key, const Clock& now, std::string* reason) {
-    rapidjson::Document payload;
+    char buffer[kTokenJsonBuffer];
+    rapidjson::MemoryPoolAllocator<> memory(buffer, sizeof buffer);
+    rapidjson::Document payload(&memory);
     Claims c;
     if (!check_jws(token, key, now, payload, reason) || !cabinet_claims(payload, c, reason)) return std::nullopt;
     return c;

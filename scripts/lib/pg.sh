@@ -42,8 +42,13 @@ pg_init() {
 }
 
 # A quarter of the machine's memory, between 128 MB and 2 GB: enough to keep
-# a million users and their indexes in shared buffers.
+# a million users and their indexes in shared buffers. CABINET_PG_SHARED_BUFFERS
+# (MB) overrides it.
 pg_shared_buffers_mb() {
+    if [[ ${CABINET_PG_SHARED_BUFFERS:-} =~ ^[1-9][0-9]*$ ]]; then
+        echo "$CABINET_PG_SHARED_BUFFERS"
+        return
+    fi
     local kb
     kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
     [[ $kb =~ ^[0-9]+$ ]] || kb=1048576

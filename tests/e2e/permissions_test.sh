@@ -697,6 +697,68 @@ check_rejects_bad_questions() {
     expect_status 404
 }
 
+# Every worker keeps the principals it has read (lib/auth.cpp) and reuses one
+# only while its organization's authz epoch (sql/025) is unchanged. Each
+# change below, made through the API or straight in the database, must apply
+# to the very next request on every worker: the same request is sent more
+# times than there are workers, and every answer must agree.
+on_every_worker() { # token status method path
+    local i
+    for ((i = 0; i < 12; i++)); do
+        TOKEN=$1 req "$3" "$4"
+        [[ $STATUS == "$2" ]] || { fail "request $((i + 1)) of $3 $4: $STATUS, expected $2"; return; }
+    done
+}
+
+a_change_in_the_database_applies_at_once_on_every_worker() {
+    local email user token group
+    email=$(new_email everyworker); user=$(make_user "$email")
+    token=$(login "$email" "$ADMIN_PASSWORD")
+    grant "$ORG_ID" organization auditor "$user" user
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    psql_q "UPDATE permission_bindings SET enabled = false WHERE subject_id = '$user'" >/dev/null
+    on_every_worker "$token" 403 GET /api/v1/permissions
+    psql_q "UPDATE permission_bindings SET enabled = true WHERE subject_id = '$user'" >/dev/null
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    psql_q "DELETE FROM permission_bindings WHERE subject_id = '$user'" >/dev/null
+    on_every_worker "$token" 403 GET /api/v1/permissions
+    # A group's permissions, and the membership that carries them.
+    group=$(make_group "Every reader" '["read:permissions"]')
+    TOKEN=$ADMIN_TOKEN req POST "/api/v1/groups/$group/users/$user"
+    expect_status 200
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    psql_q "UPDATE groups SET permissions = '{}' WHERE id = '$group'" >/dev/null
+    on_every_worker "$token" 403 GET /api/v1/permissions
+    psql_q "UPDATE groups SET permissions = '{read:permissions}' WHERE id = '$group'" >/dev/null
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    psql_q "DELETE FROM memberships WHERE user_id = '$user'" >/dev/null
+    on_every_worker "$token" 403 GET /api/v1/permissions
+    # The user's role, then its token version and its existence.
+    psql_q "UPDATE users SET role = 'auditor' WHERE id = '$user'" >/dev/null
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    psql_q "UPDATE users SET token_version = token_version + 1 WHERE id = '$user'" >/dev/null
+    on_every_worker "$token" 401 GET /api/v1/permissions
+    token=$(login "$email" "$ADMIN_PASSWORD")
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    psql_q "DELETE FROM users WHERE id = '$user'" >/dev/null
+    on_every_worker "$token" 401 GET /api/v1/permissions
+}
+
+an_expiring_group_binding_stops_granting_on_every_worker() {
+    local email user token group expires
+    email=$(new_email everyexpiry); user=$(make_user "$email")
+    token=$(login "$email" "$ADMIN_PASSWORD")
+    group=$(make_group "Expiring")
+    TOKEN=$ADMIN_TOKEN req POST "/api/v1/groups/$group/users/$user"
+    expect_status 200
+    expires=$(iso_in '+3 seconds')
+    grant "$ORG_ID" organization auditor "$group" group "$expires"
+    on_every_worker "$token" 200 GET /api/v1/permissions
+    while [[ $(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) < "$expires" ]]; do sleep 0.2; done
+    sleep 0.1
+    on_every_worker "$token" 403 GET /api/v1/permissions
+}
+
 requests_without_credentials_answer_401() {
     TOKEN="" req GET /api/v1/permissions
     expect_status 401
@@ -740,5 +802,7 @@ test_case check_explains_group_permissions_and_bindings
 test_case check_explains_a_resource_binding_only_on_its_resource
 test_case check_of_a_disabled_user_allows_nothing
 test_case check_rejects_bad_questions
+test_case a_change_in_the_database_applies_at_once_on_every_worker
+test_case an_expiring_group_binding_stops_granting_on_every_worker
 test_case requests_without_credentials_answer_401
 summary
