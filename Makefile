@@ -3,7 +3,8 @@
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion -Ilib -I/usr/include/postgresql
+CXXFLAGS += -pthread -std=c++17 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion -Ilib -I/usr/include/postgresql
+LDFLAGS  += -pthread
 LDLIBS    = -lfcgi -lpq -lssl -lcrypto
 SSH_LIBS  = -lssh
 BUILD    := build

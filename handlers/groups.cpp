@@ -433,7 +433,7 @@ const std::map<std::string, std::string> kGroupSorts = {
 
 // One prepared statement per sort key and search presence, built once.
 Stmt list_2gc_stmt(const std::string& sort, bool search) {
-    static std::map<std::string, std::pair<std::string, std::string>> stmts;
+    thread_local std::map<std::string, std::pair<std::string, std::string>> stmts;
     std::string key = sort + (search ? "|s" : "|");
     auto it = stmts.find(key);
     if (it == stmts.end()) {

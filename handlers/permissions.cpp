@@ -61,7 +61,7 @@ const char* const kFilterSql[4][2] = {
 
 // The page statement of one direction and set of filters (bit i: filter i given), built once.
 Stmt page_stmt(bool before, unsigned filters) {
-    static std::map<unsigned, std::pair<std::string, std::string>> stmts;
+    thread_local std::map<unsigned, std::pair<std::string, std::string>> stmts;
     unsigned key = filters | (before ? 16u : 0u);
     auto it = stmts.find(key);
     if (it == stmts.end()) {

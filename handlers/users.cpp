@@ -117,7 +117,7 @@ const std::map<std::string, UserSort> kUserSorts = {
 // trigrams is a scan), and the CTE keeps the planner from walking the sort
 // order through every user for a page it would still have to count past.
 Stmt list_stmt(const std::string& sort, bool search) {
-    static std::map<std::string, std::pair<std::string, std::string>> stmts;
+    thread_local std::map<std::string, std::pair<std::string, std::string>> stmts;
     std::string key = sort + (search ? "|s" : "|");
     auto it = stmts.find(key);
     if (it == stmts.end()) {

@@ -72,7 +72,7 @@ struct Cached {
     std::string horizon;  // earliest expiry among its bindings, or "infinity"
 };
 constexpr size_t kCacheCap = 10000;
-std::unordered_map<std::string, Cached> g_principals;
+thread_local std::unordered_map<std::string, Cached> g_principals;  // per responder thread
 
 const Stmt kAuthEpoch = {"auth_epoch",
                          "SELECT coalesce((SELECT epoch FROM authz_epochs WHERE organization_id = $1), 0) AS epoch, "

@@ -52,6 +52,7 @@ Config load_config(std::string* problem) {
     } catch (...) {
         c.token_ttl = 0;
     }
+    c.threads = std::atoi(setting("CABINET_THREADS", "1").c_str());
     if (c.rate_limits) {
         c.quota.file = setting("CABINET_QUOTA_FILE");
         c.quota.per_minute = std::atoi(setting("CABINET_RATE_PER_MINUTE", "100").c_str());
@@ -67,6 +68,10 @@ Config load_config(std::string* problem) {
     else if (!jwt || jwt->size() < 32) *problem = "CABINET_JWT_SECRET must be at least 64 hex characters";
     else if (!master || master->size() != 32) *problem = "CABINET_MASTER_KEY must be 64 hex characters";
     else if (c.token_ttl <= 0) *problem = "CABINET_TOKEN_TTL must be a positive number of seconds";
+    if (c.threads < 1 || c.threads > 256) {
+        if (problem->empty()) *problem = "CABINET_THREADS must be 1 to 256";
+        c.threads = 1;
+    }
     if (jwt) c.jwt_secret = *jwt;
     if (master) c.master_key = *master;
     return c;

@@ -17,6 +17,7 @@ struct Config {
     bool rate_limits = true;
     QuotaSettings quota;  // minute/hour quotas of /api/*; file "" when rate limits are off
     std::string trusted_proxies;  // space-separated addresses whose X-Forwarded-For is believed
+    int threads = 1;              // responder threads per handler process (CABINET_THREADS, 1..256)
 };
 
 // Loads the settings; problem is set (and the rest left default) when a

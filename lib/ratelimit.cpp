@@ -35,7 +35,9 @@ uint64_t fnv1a(std::string_view s) {
     return h ? h : 1;
 }
 
-// The table, mapped once per process; the file outlives handler restarts.
+// The table, opened and mapped once per responder thread: each thread's own
+// open file is what makes flock() exclude the other threads too. The file
+// outlives handler restarts.
 struct Table {
     int fd = -1;
     Slot* slots = nullptr;
@@ -63,11 +65,11 @@ struct Table {
 };
 
 Table& table() {
-    static Table t;
+    thread_local Table t;
     return t;
 }
 
-// flock() serialises every process of the node on the table; held for a few hundred nanoseconds.
+// flock() serialises every thread of every process of the node on the table; held for a few hundred nanoseconds.
 struct FileLock {
     int fd;
     explicit FileLock(int f) : fd(f) { while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {} }

@@ -4,6 +4,7 @@
 #include "crypto.hpp"
 #include "log.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <functional>
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include <fcgiapp.h>
 #include <strings.h>
@@ -22,12 +25,14 @@ namespace cabinet {
 
 namespace {
 
-volatile sig_atomic_t g_busy = 0;
+std::atomic<int> g_busy{0};  // requests being answered by this process's threads
 volatile sig_atomic_t g_stop = 0;
+static_assert(std::atomic<int>::is_always_lock_free, "g_busy is touched by the signal handler");
 
-// SIGTERM: an idle worker exits at once; a busy one finishes its request first.
+// SIGTERM: an idle process exits at once; a busy one finishes its requests
+// first (the last to finish exits).
 void on_term(int) {
-    if (!g_busy) _exit(0);
+    if (g_busy.load() == 0) _exit(0);
     g_stop = 1;
     FCGX_ShutdownPending();
 }
@@ -266,33 +271,18 @@ Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
     return r;
 }
 
-int serve(const Service& svc) {
-    std::signal(SIGPIPE, SIG_IGN);
-    std::string problem;
-    Config cfg = load_config(&problem);
+namespace {
+
+// One responder thread: its own FastCGI request and its own database
+// connection (opened on its first request). A connection nginx keeps open
+// (fastcgi_keep_conn) stays with this thread until nginx closes it, so a
+// process runs more threads than nginx keeps connections (README, process model).
+void respond(const Service& svc, const Config& cfg, const std::string& problem) {
     std::unique_ptr<Db> db = problem.empty() ? std::make_unique<Db>(cfg.database_url) : nullptr;
-    if (!problem.empty()) log_event("error", "", std::string(svc.name) + ": configuration", problem);
-
-    if (FCGX_IsCGI()) {
-        RawRequest raw = read_request([](const char* n) { return static_cast<const char*>(std::getenv(n)); },
-                                      [](char* buf, size_t n) { return std::fread(buf, 1, n, stdin); });
-        Response r = handle(svc, raw, db.get(), cfg, problem);
-        std::string out = serialize(r, raw.req.request_id);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        return 0;
-    }
-
-    struct sigaction sa {};
-    sa.sa_handler = on_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-
-    if (FCGX_Init() != 0) return 1;
     FCGX_Request fcgi;
     FCGX_InitRequest(&fcgi, 0, 0);
     while (!g_stop && FCGX_Accept_r(&fcgi) >= 0) {
-        g_busy = 1;
+        ++g_busy;
         {
             RawRequest raw = read_request(
                 [&](const char* n) { return static_cast<const char*>(FCGX_GetParam(n, fcgi.envp)); },
@@ -309,8 +299,39 @@ int serve(const Service& svc) {
             write_all(fcgi.out, serialize(r, raw.req.request_id));
         }
         FCGX_Finish_r(&fcgi);
-        g_busy = 0;
+        if (--g_busy == 0 && g_stop) _exit(0);
     }
+}
+
+}  // namespace
+
+int serve(const Service& svc) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::string problem;
+    Config cfg = load_config(&problem);
+    if (!problem.empty()) log_event("error", "", std::string(svc.name) + ": configuration", problem);
+
+    if (FCGX_IsCGI()) {
+        std::unique_ptr<Db> db = problem.empty() ? std::make_unique<Db>(cfg.database_url) : nullptr;
+        RawRequest raw = read_request([](const char* n) { return static_cast<const char*>(std::getenv(n)); },
+                                      [](char* buf, size_t n) { return std::fread(buf, 1, n, stdin); });
+        Response r = handle(svc, raw, db.get(), cfg, problem);
+        std::string out = serialize(r, raw.req.request_id);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return 0;
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+
+    if (FCGX_Init() != 0) return 1;
+    std::vector<std::thread> others;
+    for (int i = 1; i < cfg.threads; ++i) others.emplace_back(respond, std::cref(svc), std::cref(cfg), std::cref(problem));
+    respond(svc, cfg, problem);
+    for (auto& t : others) t.join();
     return 0;
 }
 

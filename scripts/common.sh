@@ -40,6 +40,14 @@ PORT=${CABINET_PORT:-8080}
 PG_PORT=${CABINET_PG_PORT:-5432}
 export CABINET_STATE_DIR=$STATE CABINET_PORT=$PORT
 
+# Idle FastCGI connections each nginx worker keeps per handler
+# (CABINET_FCGI_KEEPALIVE, default 8; nginx/upstreams.conf.in).
+nginx_keepalive() {
+    local k=${CABINET_FCGI_KEEPALIVE:-8}
+    [[ $k =~ ^[1-9][0-9]*$ ]] || die "CABINET_FCGI_KEEPALIVE must be a positive number"
+    echo "$k"
+}
+
 PG_DIR=$STATE/pg
 PGDATA_DIR=$PG_DIR/data
 PG_LOG=$PG_DIR/log/postgres.log

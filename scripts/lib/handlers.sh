@@ -7,18 +7,33 @@
 # their pids are in $RUN_DIR/NAME.pid, one per line; stderr appends to
 # $LOG_DIR/NAME.log. Their only configuration is CABINET_CONFIG, the
 # KEY=VALUE file $CABINET_ENV_FILE (a copy in the /tmp fallback when www-data
-# cannot reach the state dir). N = CABINET_WORKERS_<NAME> or CABINET_WORKERS,
-# default 4 (groups 6). SIGTERM makes a handler finish its request and exit.
+# cannot reach the state dir), and CABINET_THREADS (handler_threads). N =
+# CABINET_WORKERS_<NAME> or CABINET_WORKERS, default 2. SIGTERM makes a
+# handler finish its requests and exit.
 
 handler_pid_file() { echo "$RUN_DIR/$1.pid"; }
 handler_sock() { echo "$FCGI_SOCK_DIR/$1.sock"; }
 
 handler_workers() {
-    local name=$1 var default=4
-    [[ $name == groups ]] && default=6
+    local name=$1 var default=2
     var=CABINET_WORKERS_${name^^}
     local n=${!var:-${CABINET_WORKERS:-$default}}
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "$var / CABINET_WORKERS must be a positive number"
+    echo "$n"
+}
+
+# Responder threads per process of NAME: CABINET_THREADS_<NAME> or
+# CABINET_THREADS, default 12. Workers x threads must exceed the connections
+# nginx may keep open to the handler (nginx_keepalive x 2 nginx workers), or
+# a request can wait behind a thread pinned by an idle kept connection.
+handler_threads() {
+    local name=$1 var
+    var=CABINET_THREADS_${name^^}
+    local n=${!var:-${CABINET_THREADS:-12}}
+    [[ $n =~ ^[1-9][0-9]*$ ]] && ((n <= 256)) || die "$var / CABINET_THREADS must be 1 to 256"
+    local kept=$((2 * $(nginx_keepalive)))
+    (($(handler_workers "$name") * n > kept)) ||
+        die "$name: workers x threads ($(handler_workers "$name") x $n) must exceed the $kept connections nginx may keep (CABINET_FCGI_KEEPALIVE)"
     echo "$n"
 }
 
@@ -97,9 +112,10 @@ handler_exec_path() {
     echo "$copy_dir/$name"
 }
 
-# Environment of a handler: nothing but its config file and the basics.
+# Environment of handler NAME: nothing but its config file, its thread count and the basics.
 handler_env() {
-    local -a env=(PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TZ=UTC "CABINET_CONFIG=$HANDLER_ENV_FILE")
+    local -a env=(PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TZ=UTC "CABINET_CONFIG=$HANDLER_ENV_FILE"
+        "CABINET_THREADS=$(handler_threads "$1")")
     local var
     for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
         [[ -n ${!var:-} ]] && env+=("$var=${!var}")
@@ -126,7 +142,7 @@ handler_start() {
     else
         args+=(-M 0600)
     fi
-    mapfile -t env < <(handler_env)
+    mapfile -t env < <(handler_env "$name")
     env -i "${env[@]}" spawn-fcgi "${args[@]}" -- "$bin" \
         </dev/null >>"$LOG_DIR/$name.log" 2>&1 ||
         die "spawn-fcgi failed for $name: $(tail -n 3 "$LOG_DIR/$name.log")"

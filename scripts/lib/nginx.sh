@@ -49,8 +49,13 @@ nginx_render_server() {
     else
         echo "$off" >"$out/rate_limits.conf"
     fi
+    # Upstream names unique to this instance's sockets, should one nginx serve two.
+    local upstream
+    upstream=cabinet_$(printf '%s' "$FCGI_SOCK_DIR" | cksum | cut -d' ' -f1)
+    render_template "$REPO/nginx/upstreams.conf.in" "$out/upstreams.conf" \
+        UPSTREAM="$upstream" SOCK_DIR="$FCGI_SOCK_DIR" KEEPALIVE="$(nginx_keepalive)"
     render_template "$REPO/nginx/locations.conf.in" "$out/locations.conf" \
-        SOCK_DIR="$FCGI_SOCK_DIR" CONF_DIR="$out" DOCS_DIR="${3:-$out}" \
+        UPSTREAM="$upstream" CONF_DIR="$out" DOCS_DIR="${3:-$out}" \
         LIMIT_API="$api" LIMIT_V2="$v2" LIMIT_LOGIN="$login" LIMIT_OTHER="$other"
     render_template "$REPO/nginx/server.conf.in" "$out/server.conf" \
         LISTEN="$listen" CONF_DIR="$out" LIMIT_REQ_SETTINGS="$settings"
