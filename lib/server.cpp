@@ -299,8 +299,10 @@ void respond(const Service& svc, const Config& cfg, const std::string& problem) 
             write_all(fcgi.out, serialize(r, raw.req.request_id));
         }
         FCGX_Finish_r(&fcgi);
-        if (--g_busy == 0 && g_stop) _exit(0);
+        --g_busy;
+        if (g_stop && g_busy.load() == 0) _exit(0);  // draining, and this was the last request
     }
+    if (g_busy.load() == 0) _exit(0);
 }
 
 }  // namespace
