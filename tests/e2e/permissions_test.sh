@@ -697,11 +697,12 @@ check_rejects_bad_questions() {
     expect_status 404
 }
 
-# Every worker keeps the principals it has read (lib/auth.cpp) and reuses one
-# only while its organization's authz epoch (sql/025) is unchanged. Each
+# Every responder keeps the principals it has read (lib/auth.cpp) and reuses
+# one only while its organization's authz epoch (sql/025) is unchanged. Each
 # change below, made through the API or straight in the database, must apply
-# to the very next request on every worker: the same request is sent more
-# times than there are workers, and every answer must agree.
+# to the very next request whichever responder answers it: the same request is
+# sent twelve times (over kept and new FastCGI connections alike), and every
+# answer must agree.
 on_every_worker() { # token status method path
     local i
     for ((i = 0; i < 12; i++)); do
