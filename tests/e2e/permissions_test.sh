@@ -715,34 +715,26 @@ a_change_in_the_database_applies_at_once_on_every_worker() {
     local email user token group
     email=$(new_email everyworker); user=$(make_user "$email")
     token=$(login "$email" "$ADMIN_PASSWORD")
+    after() { psql_q "$1" >/dev/null; on_every_worker "$token" "$2" GET /api/v1/permissions; } # sql status
     grant "$ORG_ID" organization auditor "$user" user
     on_every_worker "$token" 200 GET /api/v1/permissions
-    psql_q "UPDATE permission_bindings SET enabled = false WHERE subject_id = '$user'" >/dev/null
-    on_every_worker "$token" 403 GET /api/v1/permissions
-    psql_q "UPDATE permission_bindings SET enabled = true WHERE subject_id = '$user'" >/dev/null
-    on_every_worker "$token" 200 GET /api/v1/permissions
-    psql_q "DELETE FROM permission_bindings WHERE subject_id = '$user'" >/dev/null
-    on_every_worker "$token" 403 GET /api/v1/permissions
+    after "UPDATE permission_bindings SET enabled = false WHERE subject_id = '$user'" 403
+    after "UPDATE permission_bindings SET enabled = true WHERE subject_id = '$user'" 200
+    after "DELETE FROM permission_bindings WHERE subject_id = '$user'" 403
     # A group's permissions, and the membership that carries them.
     group=$(make_group "Every reader" '["read:permissions"]')
     TOKEN=$ADMIN_TOKEN req POST "/api/v1/groups/$group/users/$user"
     expect_status 200
     on_every_worker "$token" 200 GET /api/v1/permissions
-    psql_q "UPDATE groups SET permissions = '{}' WHERE id = '$group'" >/dev/null
-    on_every_worker "$token" 403 GET /api/v1/permissions
-    psql_q "UPDATE groups SET permissions = '{read:permissions}' WHERE id = '$group'" >/dev/null
-    on_every_worker "$token" 200 GET /api/v1/permissions
-    psql_q "DELETE FROM memberships WHERE user_id = '$user'" >/dev/null
-    on_every_worker "$token" 403 GET /api/v1/permissions
+    after "UPDATE groups SET permissions = '{}' WHERE id = '$group'" 403
+    after "UPDATE groups SET permissions = '{read:permissions}' WHERE id = '$group'" 200
+    after "DELETE FROM memberships WHERE user_id = '$user'" 403
     # The user's role, then its token version and its existence.
-    psql_q "UPDATE users SET role = 'auditor' WHERE id = '$user'" >/dev/null
-    on_every_worker "$token" 200 GET /api/v1/permissions
-    psql_q "UPDATE users SET token_version = token_version + 1 WHERE id = '$user'" >/dev/null
-    on_every_worker "$token" 401 GET /api/v1/permissions
+    after "UPDATE users SET role = 'auditor' WHERE id = '$user'" 200
+    after "UPDATE users SET token_version = token_version + 1 WHERE id = '$user'" 401
     token=$(login "$email" "$ADMIN_PASSWORD")
     on_every_worker "$token" 200 GET /api/v1/permissions
-    psql_q "DELETE FROM users WHERE id = '$user'" >/dev/null
-    on_every_worker "$token" 401 GET /api/v1/permissions
+    after "DELETE FROM users WHERE id = '$user'" 401
 }
 
 an_expiring_group_binding_stops_granting_on_every_worker() {
