@@ -77,23 +77,21 @@ const Stmt kUpdateGroup = {
 const Stmt kDeleteGroup = {"groups_delete", "DELETE FROM groups WHERE id = $1 AND organization_id = $2 RETURNING id"};
 
 // Keyset pages in (created_at, id) order; $3/$4 is the cursor, $5 the row count.
-const Stmt kGroupsAfter = {
-    "groups_page_after",
-    "WITH page AS (SELECT " GROUP_COLUMNS ", g.created_at AS ts FROM groups g "
-    "  WHERE g.organization_id = $1 AND ($2::uuid IS NULL OR g.project_id = $2) "
-    "    AND (g.created_at, g.id) > ($3::timestamptz, $4::uuid) ORDER BY g.created_at, g.id LIMIT $5) "
-    "SELECT page.*, EXISTS (SELECT 1 FROM groups g WHERE g.organization_id = $1 "
-    "    AND ($2::uuid IS NULL OR g.project_id = $2) AND (g.created_at, g.id) <= ($3::timestamptz, $4::uuid)) "
-    "  AS has_other FROM page ORDER BY ts, id"};
+// SCOPE is either every group ($2 is NULL) or the groups of project $2, which
+// the partial index groups_org_project_created_idx serves (sql/029).
+#define GROUPS_PAGE(SCOPE, CMP, DIR, OTHER)                                                              \
+    "WITH page AS (SELECT " GROUP_COLUMNS ", g.created_at AS ts FROM groups g "                        \
+    "  WHERE g.organization_id = $1 AND " SCOPE " AND (g.created_at, g.id) " CMP                       \
+    " ($3::timestamptz, $4::uuid) ORDER BY g.created_at " DIR ", g.id " DIR " LIMIT $5) "              \
+    "SELECT page.*, EXISTS (SELECT 1 FROM groups g WHERE g.organization_id = $1 AND " SCOPE            \
+    "    AND (g.created_at, g.id) " OTHER " ($3::timestamptz, $4::uuid)) AS has_other FROM page ORDER BY ts, id"
+#define ANY_PROJECT "$2::uuid IS NULL"
+#define ONE_PROJECT "g.project_id = $2"
 
-const Stmt kGroupsBefore = {
-    "groups_page_before",
-    "WITH page AS (SELECT " GROUP_COLUMNS ", g.created_at AS ts FROM groups g "
-    "  WHERE g.organization_id = $1 AND ($2::uuid IS NULL OR g.project_id = $2) "
-    "    AND (g.created_at, g.id) < ($3::timestamptz, $4::uuid) ORDER BY g.created_at DESC, g.id DESC LIMIT $5) "
-    "SELECT page.*, EXISTS (SELECT 1 FROM groups g WHERE g.organization_id = $1 "
-    "    AND ($2::uuid IS NULL OR g.project_id = $2) AND (g.created_at, g.id) >= ($3::timestamptz, $4::uuid)) "
-    "  AS has_other FROM page ORDER BY ts, id"};
+const Stmt kGroupsAfter = {"groups_page_after", GROUPS_PAGE(ANY_PROJECT, ">", "ASC", "<=")};
+const Stmt kGroupsBefore = {"groups_page_before", GROUPS_PAGE(ANY_PROJECT, "<", "DESC", ">=")};
+const Stmt kProjectGroupsAfter = {"groups_project_page_after", GROUPS_PAGE(ONE_PROJECT, ">", "ASC", "<=")};
+const Stmt kProjectGroupsBefore = {"groups_project_page_before", GROUPS_PAGE(ONE_PROJECT, "<", "DESC", ">=")};
 
 #define MEMBER_COLUMNS                                                                                    \
     "m.user_id, rfc3339(m.created_at) AS created_at, m.created_at AS ts, u.email, u.enabled, u.first_name, " \
@@ -263,7 +261,8 @@ Response list_groups(Ctx& c) {
     Param project = optional_uuid(c.req.param("target.projectId"), "target.projectId");
     std::string context = "groups|" + c.caller().org_id + "|" + project.value_or("");
     Page p = parse_page(c.req, c.cfg, context, "cursor.after", "cursor.before");
-    const Stmt& s = p.dir == Direction::Before ? kGroupsBefore : kGroupsAfter;
+    bool before = p.dir == Direction::Before;
+    const Stmt& s = project ? (before ? kProjectGroupsBefore : kProjectGroupsAfter) : (before ? kGroupsBefore : kGroupsAfter);
     Result r = c.db.query(s, {c.caller().org_id, project, p.created_at, p.id, std::to_string(p.limit + 1)});
     Window w = page_window(p, r.rows(), !r.empty() && r.boolean(0, "has_other"));
     JsonOut j;
