@@ -26,7 +26,6 @@ Response remove_member(Ctx& c);
 Response list_groups_2gc(Ctx& c);
 Response create_group_2gc(Ctx& c);
 Response add_member_2gc(Ctx& c);
-Prefetch prefetch_group(const std::unordered_map<std::string, std::string>& path, const Claims& claims);
 
 const Fields kCreateFields = {{"name", Kind::String, true},
                               {"description", Kind::String},
@@ -42,7 +41,7 @@ const Service kService = {
     {
         {"GET", "/api/v1/groups", list_groups, Access::Authenticated, nullptr},
         {"POST", "/api/v1/groups", create_group, Access::Authenticated, &kCreateFields},
-        {"GET", "/api/v1/groups/{id}", get_group, Access::Authenticated, nullptr, prefetch_group},
+        {"GET", "/api/v1/groups/{id}", get_group, Access::Authenticated, nullptr},
         {"PUT", "/api/v1/groups/{id}", update_group, Access::Authenticated, &kUpdateFields},
         {"DELETE", "/api/v1/groups/{id}", delete_group, Access::Authenticated, nullptr},
         {"GET", "/api/v1/groups/{id}/users", list_members, Access::Authenticated, nullptr},
@@ -294,18 +293,11 @@ Response create_group(Ctx& c) {
     return group_response(201, r[0]);
 }
 
-// The group read of get_group, sent with the authentication query (one round trip).
-Prefetch prefetch_group(const std::unordered_map<std::string, std::string>& path, const Claims& claims) {
-    auto it = path.find("id");
-    if (it == path.end() || !is_uuid(it->second)) return {};
-    return {&kGetGroup, {ascii_lower(it->second), claims.org}};
-}
-
 // 200 {"group":G}; 404 unless the group is in the caller's organization.
 Response get_group(Ctx& c) {
     std::string id = c.id_param("id");
     c.require("read:groups", id);
-    Result r = c.read(kGetGroup, {id, c.caller().org_id});
+    Result r = c.db.query(kGetGroup, {id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
     return group_response(200, r);
 }

@@ -53,17 +53,14 @@ Principal principal_from(const Result& r) {
     return p;
 }
 
-struct Prefetching {
-    PrefetchFn fn;
-    const std::unordered_map<std::string, std::string>* path;
-    std::optional<Result>* out;
-};
-
 // Principals this process has read, by user id. One is reused only when the
 // request's own round trip shows its organization's authz epoch unchanged
 // (sql/025: bumped in the same transaction as every change that can alter a
 // principal) and no binding it holds has expired since (now() < horizon),
 // so revocations and expiries apply to the next request as if nothing were kept.
+// With Proof::FirstRoundTrip that proof (kAuthProof, sql/030) is the guard of
+// the handler's first round trip: when it fails, nothing sent with it ran and
+// the request runs again with Proof::Now.
 struct Cached {
     Principal principal;
     long long token_version = 0;
@@ -77,6 +74,8 @@ thread_local std::unordered_map<std::string, Cached> g_principals;  // per respo
 const Stmt kAuthEpoch = {"auth_epoch",
                          "SELECT coalesce((SELECT epoch FROM authz_epochs WHERE organization_id = $1), 0) AS epoch, "
                          "now() < $2::timestamptz AS fresh"};
+
+const Stmt kAuthProof = {"auth_prove", "SELECT authz_prove($1, $2, $3)"};
 
 const Cached* cached_principal(const Claims& claims) {
     auto it = g_principals.find(claims.sub);
@@ -105,33 +104,17 @@ const Cached* remember(const std::string& user_id, const Result& r) {
     return &(g_principals[user_id] = std::move(c));
 }
 
-Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now, const Prefetching& pf) {
+Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now, Proof proof) {
     std::string reason;
     auto claims = verify_jwt(token, cfg.jwt_secret, now, &reason);
     if (!claims) throw unauthorized("Invalid or expired token", true).because("jwt: " + reason);
-    Prefetch extra = pf.fn ? pf.fn(*pf.path, *claims) : Prefetch{};
     const Cached* known = cached_principal(*claims);
-    std::vector<std::pair<const Stmt*, Params>> batch;
-    if (known)
-        batch.push_back({&kAuthEpoch, {claims->org, known->horizon}});
-    else
-        batch.push_back({&kPrincipalByUser, {claims->sub}});
-    if (extra.stmt) batch.push_back({extra.stmt, extra.params});
-    std::vector<Result> results;
-    if (batch.size() == 1)
-        results.push_back(db.query(*batch[0].first, batch[0].second));
-    else
-        results = db.pipeline(batch);
-    if (extra.stmt) pf.out->emplace(std::move(results[1]));
-    if (known && !still_current(*known, results[0])) {
+    if (known && proof == Proof::FirstRoundTrip)
+        db.guard_next(kAuthProof, {claims->org, std::to_string(known->epoch), known->horizon});
+    else if (known && !still_current(*known, db.query(kAuthEpoch, {claims->org, known->horizon})))
         known = nullptr;
-        results[0] = db.query(kPrincipalByUser, {claims->sub});
-    }
-    if (!known) known = remember(claims->sub, results[0]);
-    auto refuse = [&](const char* why) {
-        if (pf.out) pf.out->reset();  // read under an organization the caller no longer proves
-        return unauthorized("Invalid or expired token", true).because(why);
-    };
+    if (!known) known = remember(claims->sub, db.query(kPrincipalByUser, {claims->sub}));
+    auto refuse = [](const char* why) { return unauthorized("Invalid or expired token", true).because(why); };
     if (!known) throw refuse("jwt: unknown user");
     if (!known->enabled) throw refuse("jwt: user disabled");
     if (known->token_version != claims->ver || known->principal.org_id != claims->org) throw refuse("jwt: revoked");
@@ -161,12 +144,11 @@ std::string api_secret_hash(const Config& cfg, std::string_view secret) {
     return hmac_sha256(hmac_sha256(cfg.master_key, "cabinet api secret"), secret);
 }
 
-Principal authenticate(const Request& req, Db& db, const Config& cfg, const Clock& now, PrefetchFn prefetch,
-                       const std::unordered_map<std::string, std::string>* path, std::optional<Result>* prefetched) {
+Principal authenticate(const Request& req, Db& db, const Config& cfg, Proof proof, const Clock& now) {
     std::string_view h = req.authorization;
     while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
     if (h.empty()) throw unauthorized();
-    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now, Prefetching{prefetched ? prefetch : nullptr, path, prefetched});
+    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now, proof);
     if (h.size() > 6 && strncasecmp(h.data(), "Basic ", 6) == 0) return by_api_key(h.substr(6), db, cfg);
     throw unauthorized("Unsupported authorization scheme", true);
 }

@@ -78,6 +78,7 @@ void Db::prepare(const Stmt& s) {
 }
 
 Result Db::run(const Stmt& s, const Params& params, ExecStatusType expected) {
+    if (guard_) return std::move(pipeline({{&s, params}}, expected != PGRES_TUPLES_OK).back());
     // Outside a transaction a statement that found the connection dead runs
     // once more on a fresh one (the server restarted); inside, the transaction is lost.
     for (int attempt = 0;; ++attempt) {
@@ -118,12 +119,25 @@ std::vector<Result> Db::pipeline(const std::vector<std::pair<const Stmt*, Params
     return pipeline_once(batch);
 }
 
-std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& batch) {
+std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& given) {
     ensure_connected();
-    for (const auto& item : batch)
-        if (item.first->replan) throw internal(std::string("pipeline of a replanned statement ") + item.first->name);
-    for (const auto& item : batch) prepare(*item.first);
+    // The guard leaves pending only if the connection is lost before it ran.
+    std::optional<std::pair<const Stmt*, Params>> guard = std::move(guard_);
+    guard_.reset();
+    std::vector<std::pair<const Stmt*, Params>> with_guard;
+    if (guard) {
+        with_guard.reserve(given.size() + 1);
+        with_guard.push_back(*guard);
+        with_guard.insert(with_guard.end(), given.begin(), given.end());
+    }
+    const auto& batch = guard ? with_guard : given;
     PGconn* c = conn_.get();
+    auto lost = [&](const std::string& why) {
+        if (guard && connection_lost(c)) guard_ = std::move(guard);
+        return unavailable(why);
+    };
+    for (const auto& item : batch)
+        if (!item.first->replan) prepare(*item.first);
     std::vector<Result> out;
     if (PQenterPipelineMode(c) != 1) throw internal("pipeline mode unavailable");
     // Leaves pipeline mode on every path; a dead connection is rebuilt by the next statement.
@@ -136,15 +150,17 @@ std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, P
     for (const auto& [stmt, params] : batch) {
         std::vector<const char*> values;
         for (const auto& v : params) values.push_back(v ? v->c_str() : nullptr);
-        if (PQsendQueryPrepared(c, stmt->name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0) != 1)
-            throw unavailable(std::string("pipeline send ") + stmt->name + ": " + PQerrorMessage(c));
+        int n = static_cast<int>(values.size());
+        int sent = stmt->replan ? PQsendQueryParams(c, stmt->sql, n, nullptr, values.data(), nullptr, nullptr, 0)
+                                : PQsendQueryPrepared(c, stmt->name, n, values.data(), nullptr, nullptr, 0);
+        if (sent != 1) throw lost(std::string("pipeline send ") + stmt->name + ": " + PQerrorMessage(c));
     }
-    if (PQpipelineSync(c) != 1) throw unavailable(std::string("pipeline sync: ") + PQerrorMessage(c));
+    if (PQpipelineSync(c) != 1) throw lost(std::string("pipeline sync: ") + PQerrorMessage(c));
     std::unique_ptr<Error> failure;
     for (const auto& [stmt, params] : batch) {
         Result r(PQgetResult(c));
         while (PGresult* extra = PQgetResult(c)) PQclear(extra);  // the NULL that ends each statement
-        if (!r.raw() || connection_lost(c)) throw unavailable(std::string("connection lost in ") + stmt->name);
+        if (!r.raw() || connection_lost(c)) throw lost(std::string("connection lost in ") + stmt->name);
         ExecStatusType st = PQresultStatus(r.raw());
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !failure)
             failure = std::make_unique<Error>(from_sqlstate(PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE),
@@ -154,11 +170,25 @@ std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, P
     }
     Result sync(PQgetResult(c));  // PGRES_PIPELINE_SYNC
     if (failure) throw *failure;
+    if (guard) out.erase(out.begin());
     return out;
 }
+
+void Db::guard_next(const Stmt& check, Params params) { guard_.emplace(&check, std::move(params)); }
+
+void Db::settle_guard() {
+    if (guard_) pipeline({}, false);
+}
+
 void Db::command(const Stmt& s, const Params& params) { run(s, params, PGRES_COMMAND_OK); }
 
 void Db::simple(const char* sql) {
+    if (guard_) {
+        // After the guard in its implicit transaction; a BEGIN makes that transaction explicit.
+        Stmt s{sql, sql, true};
+        pipeline({{&s, {}}}, false);
+        return;
+    }
     for (int attempt = 0;; ++attempt) {
         ensure_connected();
         Result r(PQexec(conn_.get(), sql));

@@ -52,12 +52,21 @@ class Db {
 
     Result query(const Stmt& s, const Params& params = {});  // rows expected
     // Several statements in one round trip (libpq pipeline mode, one sync):
-    // they run as one implicit transaction, all or nothing; results in order.
+    // they run as one implicit transaction, all or nothing; results in order
+    // (a pending guard's not among them).
     // Throws on the first failure. Only a batch that changes nothing (reads)
     // is sent again when the connection was found dead.
     std::vector<Result> pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch, bool writes = false);
     void command(const Stmt& s, const Params& params = {});  // no rows expected
     void simple(const char* sql);                            // a statement without parameters
+
+    // A check that rides ahead of the next round trip: it is sent first, in the
+    // same pipeline, and when it fails nothing sent with it runs and its error
+    // is thrown. settle_guard() sends it alone when no round trip took it.
+    // A request starts with none (drop_guard).
+    void guard_next(const Stmt& check, Params params);
+    void settle_guard();
+    void drop_guard() { guard_.reset(); }
 
     bool in_transaction() const { return in_tx_; }
     void ensure_connected();
@@ -73,6 +82,7 @@ class Db {
     std::unique_ptr<PGconn, void (*)(PGconn*)> conn_{nullptr, &PQfinish};
     std::unordered_set<std::string> prepared_;
     bool in_tx_ = false;
+    std::optional<std::pair<const Stmt*, Params>> guard_;
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless commit() ran.

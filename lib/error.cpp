@@ -102,6 +102,7 @@ const SqlMapping kSqlMap[] = {
     {"23502", 400, "VALIDATION_ERROR", "Missing value", false},             // not_null_violation
     {"40001", 503, "SERVICE_UNAVAILABLE", "Please retry", true},           // serialization_failure: retried
     {"40P01", 503, "SERVICE_UNAVAILABLE", "Please retry", true},           // deadlock_detected: retried
+    {"CB001", 503, "SERVICE_UNAVAILABLE", "Please retry", true},           // authz_prove: principal stale, retried
     {"57014", 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable", false},  // query_canceled (timeout)
     {"57P01", 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable", false},  // admin_shutdown
     {"57P02", 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable", false},  // crash_shutdown

@@ -57,15 +57,6 @@ const Principal& Ctx::caller() const {
     return *who;
 }
 
-Result Ctx::read(const Stmt& s, const Params& params) {
-    if (prefetched) {
-        Result r = std::move(*prefetched);
-        prefetched.reset();
-        return r;
-    }
-    return db.query(s, params);
-}
-
 std::string Ctx::id_param(const char* name) const {
     auto it = path.find(name);
     if (it == path.end() || !is_uuid(it->second)) throw not_found();

@@ -59,7 +59,6 @@ struct Route {
     HandlerFn fn;
     Access access;
     const Fields* body;  // declared body fields; nullptr = the body is ignored
-    PrefetchFn prefetch = nullptr;  // the operation's first read, sent with the authentication query
 };
 
 struct Ctx {
@@ -69,10 +68,6 @@ struct Ctx {
     std::unordered_map<std::string, std::string> path;
     rapidjson::Document body;
     std::optional<Principal> who;
-    std::optional<Result> prefetched;  // the route's prefetch, when it could be sent
-
-    // The prefetched result if there is one, else the statement run now.
-    Result read(const Stmt& s, const Params& params);
 
     const Principal& caller() const;
     // A path id: 404 unless it is a well-formed uuid; returned lower-cased.

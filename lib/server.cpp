@@ -142,10 +142,11 @@ class QuotaGate {
     QuotaGate(const Config& cfg, const Request& req)
         : cfg_(cfg), req_(req), applies_(cfg.rate_limits && !cfg.quota.file.empty() && req.path.rfind("/api/", 0) == 0) {}
 
-    // Throws RATE_LIMITED when key has no request left.
+    // Throws RATE_LIMITED when key has no request left; a request is charged
+    // once, to the first key (charging again only repeats the verdict).
     void charge(const std::string& key) {
-        if (!applies_ || verdict_.limit) return;
-        verdict_ = take_quota(cfg_.quota, key, system_clock_now());
+        if (!applies_) return;
+        if (!verdict_.limit) verdict_ = take_quota(cfg_.quota, key, system_clock_now());
         if (!verdict_.allowed) throw rate_limited(verdict_.retry_after);
     }
     void charge(const Principal& p) { charge(p.api_key.empty() ? "user:" + p.user_id : "key:" + p.api_key); }
@@ -221,13 +222,38 @@ void write_all(FCGX_Stream* out, const std::string& s) { FCGX_PutStr(s.data(), s
 
 namespace {
 
+// One run of the operation. A principal the responder kept is proven current
+// by the guard of the first round trip, or, when the operation answers without
+// one, by a round trip of its own before the answer: either way no answer and
+// no change rests on a principal that was not current (lib/auth.cpp).
+Response once(const Route& route, Ctx& c, QuotaGate& gate, Proof proof) {
+    c.db.drop_guard();
+    try {
+        if (route.access == Access::Authenticated) {
+            c.who = authenticate(c.req, c.db, c.cfg, proof);
+            gate.charge(*c.who);
+        }
+        if (route.body) {
+            if (c.req.body.empty()) throw invalid_json("A JSON body is required");
+            parse_json_object(c.req.body, c.body);
+            check_fields(c.body, *route.body);
+        }
+        Response r = route.fn(c);
+        c.db.settle_guard();
+        return r;
+    } catch (const Error&) {
+        c.db.settle_guard();  // a stale principal's error gives way to a run with a fresh one
+        throw;
+    }
+}
+
 Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaGate& gate) {
     try {
         std::unordered_map<std::string, std::string> params;
         const Route& route = find_route(svc, req, params);
         // A public route without a body (the retired v1 API) answers before anything is checked.
         if (route.access == Access::Public && !route.body) {
-            Ctx bare{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt, std::nullopt};
+            Ctx bare{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
             return route.fn(bare);
         }
         if (!req.body.empty() && !is_json_type(req.content_type)) throw unsupported_media_type();
@@ -235,22 +261,17 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
         if (!query) throw validation("Malformed query string", "query");
         req.query = std::move(*query);
 
-        Ctx c{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt, std::nullopt};
-        if (route.access == Access::Authenticated) {
-            c.who = authenticate(req, db, cfg, system_clock_now, route.prefetch, &c.path, &c.prefetched);
-            gate.charge(*c.who);
-        }
-        if (route.body) {
-            if (req.body.empty()) throw invalid_json("A JSON body is required");
-            parse_json_object(req.body, c.body);
-            check_fields(c.body, *route.body);
-        }
+        Ctx c{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
+        // A retryable error (a serialization failure, a principal found stale)
+        // runs the operation again, with the principal read anew.
         for (int attempt = 0;; ++attempt) {
             try {
-                return route.fn(c);
+                return once(route, c, gate, attempt == 0 ? Proof::FirstRoundTrip : Proof::Now);
             } catch (const Error& e) {
-                if (!e.retryable || attempt == 2) throw;  // a serialization failure runs again
+                if (!e.retryable || attempt == 2) throw;
             }
+            c.who.reset();
+            c.body = rapidjson::Document();
         }
     } catch (const Error& e) {
         if (e.status >= 500) log_event("error", req.request_id, e.message, e.internal);

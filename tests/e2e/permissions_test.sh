@@ -703,10 +703,10 @@ check_rejects_bad_questions() {
 # to the very next request whichever responder answers it: the same request is
 # sent twelve times (over kept and new FastCGI connections alike), and every
 # answer must agree.
-on_every_worker() { # token status method path
+on_every_worker() { # token status method path [body]
     local i
     for ((i = 0; i < 12; i++)); do
-        TOKEN=$1 req "$3" "$4"
+        TOKEN=$1 req "$3" "$4" "${5-}"
         [[ $STATUS == "$2" ]] || { fail "request $((i + 1)) of $3 $4: $STATUS, expected $2"; return; }
     done
 }
@@ -735,6 +735,30 @@ a_change_in_the_database_applies_at_once_on_every_worker() {
     token=$(login "$email" "$ADMIN_PASSWORD")
     on_every_worker "$token" 200 GET /api/v1/permissions
     after "DELETE FROM users WHERE id = '$user'" 401
+}
+
+# A kept principal is proven current by the guard sent ahead of the request's
+# first statements (sql/030); an answer that needs no statement (a refusal, a
+# body that fails validation) is proven by a round trip of its own. A write
+# under a principal found stale does not happen.
+a_change_applies_at_once_also_where_the_answer_needs_no_database() {
+    local email user token name group
+    email=$(new_email everyanswer); user=$(make_user "$email" admin)
+    token=$(login "$email" "$ADMIN_PASSWORD")
+    name="Stale writer $RUN"
+    on_every_worker "$token" 400 POST /api/v1/groups '{"name":""}'
+    psql_q "UPDATE users SET role = 'user' WHERE id = '$user'" >/dev/null
+    on_every_worker "$token" 403 POST /api/v1/groups '{"name":""}'
+    on_every_worker "$token" 403 POST /api/v1/groups "{\"name\":\"$name\"}"
+    [[ $(psql_q "SELECT count(*) FROM groups WHERE name = '$name'") == 0 ]] || fail "a stale principal created a group"
+    psql_q "UPDATE users SET role = 'admin' WHERE id = '$user'" >/dev/null
+    TOKEN=$token req POST /api/v1/groups "{\"name\":\"$name\"}"
+    expect_status 201
+    group=$(jq -r .group.id <<<"$BODY")
+    psql_q "UPDATE users SET enabled = false WHERE id = '$user'" >/dev/null
+    on_every_worker "$token" 401 POST /api/v1/groups '{"name":""}'
+    on_every_worker "$token" 401 DELETE "/api/v1/groups/$group"
+    [[ $(psql_q "SELECT count(*) FROM groups WHERE name = '$name'") == 1 ]] || fail "a disabled user deleted a group"
 }
 
 an_expiring_group_binding_stops_granting_on_every_worker() {
@@ -796,6 +820,7 @@ test_case check_explains_a_resource_binding_only_on_its_resource
 test_case check_of_a_disabled_user_allows_nothing
 test_case check_rejects_bad_questions
 test_case a_change_in_the_database_applies_at_once_on_every_worker
+test_case a_change_applies_at_once_also_where_the_answer_needs_no_database
 test_case an_expiring_group_binding_stops_granting_on_every_worker
 test_case requests_without_credentials_answer_401
 summary
