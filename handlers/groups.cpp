@@ -422,13 +422,15 @@ const std::map<std::string, std::string> kGroupSorts = {
     {"name", "lower(g.name), g.id"},            {"-name", "lower(g.name) DESC, g.id DESC"},
     {"updatedAt", "g.updated_at, g.id"},        {"-updatedAt", "g.updated_at DESC, g.id DESC"}};
 
-// One prepared statement per sort key and search presence, built once.
+// One prepared statement per sort key and search presence, built once per
+// thread; its name says which (connections are shared between threads).
 Stmt list_2gc_stmt(const std::string& sort, bool search) {
     thread_local std::map<std::string, std::pair<std::string, std::string>> stmts;
     std::string key = sort + (search ? "|s" : "|");
     auto it = stmts.find(key);
     if (it == stmts.end()) {
-        std::string name = "groups_list_2gc_" + std::to_string(stmts.size());
+        auto rank = std::distance(kGroupSorts.begin(), kGroupSorts.find(sort));
+        std::string name = "groups_list_2gc_" + std::to_string(rank) + (search ? "_s" : "");
         std::string sql = "SELECT " GROUP_COLUMNS ", count(*) OVER () AS total FROM groups g WHERE g.organization_id = $1 ";
         if (search) sql += "AND (lower(g.name) || ' ' || lower(g.description)) LIKE lower($4) ESCAPE '\\' ";
         else sql += "AND $4::text IS NULL ";

@@ -136,7 +136,10 @@ Stmt list_stmt(const std::string& sort, bool search) {
                   "$2::text IS NULL ORDER BY " + order + " LIMIT $3 OFFSET $4) page "
                   "JOIN users u ON u.id = page.id ORDER BY " + order;
         }
-        it = stmts.emplace(key, std::make_pair("users_list_" + std::to_string(stmts.size()), sql)).first;
+        // The name says which statement it is: connections are shared between threads.
+        auto rank = std::distance(kUserSorts.begin(), kUserSorts.find(sort));
+        std::string name = "users_list_" + std::to_string(rank) + (search ? "_s" : "");
+        it = stmts.emplace(key, std::make_pair(name, sql)).first;
     }
     return Stmt{it->second.first.c_str(), it->second.second.c_str(), search};  // map nodes never move
 }

@@ -53,6 +53,7 @@ Config load_config(std::string* problem) {
         c.token_ttl = 0;
     }
     c.threads = std::atoi(setting("CABINET_THREADS", "1").c_str());
+    c.connections = std::atoi(setting("CABINET_DB_CONNECTIONS", "4").c_str());
     if (c.rate_limits) {
         c.quota.file = setting("CABINET_QUOTA_FILE");
         c.quota.per_minute = std::atoi(setting("CABINET_RATE_PER_MINUTE", "100").c_str());
@@ -71,6 +72,10 @@ Config load_config(std::string* problem) {
     if (c.threads < 1 || c.threads > 256) {
         if (problem->empty()) *problem = "CABINET_THREADS must be 1 to 256";
         c.threads = 1;
+    }
+    if (c.connections < 1 || c.connections > 256) {
+        if (problem->empty()) *problem = "CABINET_DB_CONNECTIONS must be 1 to 256";
+        c.connections = 1;
     }
     if (jwt) c.jwt_secret = *jwt;
     if (master) c.master_key = *master;

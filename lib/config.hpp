@@ -18,6 +18,8 @@ struct Config {
     QuotaSettings quota;  // minute/hour quotas of /api/*; file "" when rate limits are off
     std::string trusted_proxies;  // space-separated addresses whose X-Forwarded-For is believed
     int threads = 1;              // responder threads per handler process (CABINET_THREADS, 1..256)
+    int connections = 4;          // Postgres connections per process, lent to one request at a time
+                                  // (CABINET_DB_CONNECTIONS, 1..256; more than threads are never used)
 };
 
 // Loads the settings; problem is set (and the rest left default) when a

@@ -48,7 +48,9 @@ std::string bytea_param(const std::string& bytes) { return "\\x" + hex(bytes); }
 void Db::connect() {
     prepared_.clear();
     in_tx_ = false;
-    conn_.reset(PQconnectdb(conninfo_.c_str()));
+    const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+    const char* values[] = {conninfo_.c_str(), application_.c_str(), nullptr};
+    conn_.reset(PQconnectdbParams(keys, values, 1));
     if (connection_lost(conn_.get())) {
         std::string why = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
         conn_.reset();

@@ -46,7 +46,9 @@ class Result {
 
 class Db {
    public:
-    explicit Db(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+    // application: what pg_stat_activity shows unless conninfo names one.
+    explicit Db(std::string conninfo, std::string application = "cabinet")
+        : conninfo_(std::move(conninfo)), application_(std::move(application)) {}
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
 
@@ -79,6 +81,7 @@ class Db {
     void prepare(const Stmt& s);
 
     std::string conninfo_;
+    std::string application_;
     std::unique_ptr<PGconn, void (*)(PGconn*)> conn_{nullptr, &PQfinish};
     std::unordered_set<std::string> prepared_;
     bool in_tx_ = false;

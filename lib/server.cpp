@@ -4,7 +4,9 @@
 #include "crypto.hpp"
 #include "log.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <functional>
 #include <cstdio>
@@ -12,6 +14,8 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -294,12 +298,53 @@ Response dispatch(const Service& svc, Request& req, Db& db, const Config& cfg) {
 
 namespace {
 
-// One responder thread: its own FastCGI request and its own database
-// connection (opened on its first request). A connection nginx keeps open
-// (fastcgi_keep_conn) stays with this thread until nginx closes it, so a
-// process runs more threads than nginx keeps connections (README, process model).
-void respond(const Service& svc, const Config& cfg, const std::string& problem) {
-    std::unique_ptr<Db> db = problem.empty() ? std::make_unique<Db>(cfg.database_url) : nullptr;
+// The Postgres connections of a process (each opened on first use), lent to
+// one request at a time: however many threads hold FastCGI connections, at
+// most this many requests are worked on at once. Writers commit faster that
+// way (README, process model); the most recently returned connection is lent
+// first, so the others stay idle.
+class Pool {
+   public:
+    Pool(const std::string& conninfo, const std::string& application, int size) {
+        for (int i = 0; i < size; ++i) free_.push_back(std::make_unique<Db>(conninfo, application));
+    }
+
+    // A connection for the scope of one request.
+    class Lease {
+       public:
+        explicit Lease(Pool& p) : pool_(p) {
+            std::unique_lock<std::mutex> lock(pool_.mutex_);
+            pool_.returned_.wait(lock, [&] { return !pool_.free_.empty(); });
+            db_ = std::move(pool_.free_.back());
+            pool_.free_.pop_back();
+        }
+        ~Lease() {
+            {
+                std::lock_guard<std::mutex> lock(pool_.mutex_);
+                pool_.free_.push_back(std::move(db_));
+            }
+            pool_.returned_.notify_one();
+        }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Db* get() const { return db_.get(); }
+
+       private:
+        Pool& pool_;
+        std::unique_ptr<Db> db_;
+    };
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable returned_;
+    std::vector<std::unique_ptr<Db>> free_;
+};
+
+// One responder thread: its own FastCGI request, a pooled database connection
+// while it answers one. A connection nginx keeps open (fastcgi_keep_conn) stays
+// with this thread until nginx closes it, so a process runs more threads than
+// nginx keeps connections (README, process model).
+void respond(const Service& svc, const Config& cfg, const std::string& problem, Pool* pool) {
     FCGX_Request fcgi;
     FCGX_InitRequest(&fcgi, 0, 0);
     while (!g_stop && FCGX_Accept_r(&fcgi) >= 0) {
@@ -316,8 +361,14 @@ void respond(const Service& svc, const Config& cfg, const std::string& problem) 
                     }
                     return got;
                 });
-            Response r = handle(svc, raw, db.get(), cfg, problem);
-            write_all(fcgi.out, serialize(r, raw.req.request_id));
+            std::string out;
+            {
+                std::optional<Pool::Lease> db;
+                if (pool) db.emplace(*pool);
+                Response r = handle(svc, raw, db ? db->get() : nullptr, cfg, problem);
+                out = serialize(r, raw.req.request_id);
+            }
+            write_all(fcgi.out, out);
         }
         FCGX_Finish_r(&fcgi);
         --g_busy;
@@ -335,7 +386,7 @@ int serve(const Service& svc) {
     if (!problem.empty()) log_event("error", "", std::string(svc.name) + ": configuration", problem);
 
     if (FCGX_IsCGI()) {
-        std::unique_ptr<Db> db = problem.empty() ? std::make_unique<Db>(cfg.database_url) : nullptr;
+        std::unique_ptr<Db> db = problem.empty() ? std::make_unique<Db>(cfg.database_url, std::string("cabinet-") + svc.name) : nullptr;
         RawRequest raw = read_request([](const char* n) { return static_cast<const char*>(std::getenv(n)); },
                                       [](char* buf, size_t n) { return std::fread(buf, 1, n, stdin); });
         Response r = handle(svc, raw, db.get(), cfg, problem);
@@ -351,9 +402,13 @@ int serve(const Service& svc) {
     sigaction(SIGINT, &sa, nullptr);
 
     if (FCGX_Init() != 0) return 1;
+    std::unique_ptr<Pool> pool;
+    if (problem.empty()) pool = std::make_unique<Pool>(cfg.database_url, std::string("cabinet-") + svc.name,
+                                      std::min(cfg.connections, cfg.threads));
     std::vector<std::thread> others;
-    for (int i = 1; i < cfg.threads; ++i) others.emplace_back(respond, std::cref(svc), std::cref(cfg), std::cref(problem));
-    respond(svc, cfg, problem);
+    for (int i = 1; i < cfg.threads; ++i)
+        others.emplace_back(respond, std::cref(svc), std::cref(cfg), std::cref(problem), pool.get());
+    respond(svc, cfg, problem, pool.get());
     for (auto& t : others) t.join();
     return 0;
 }

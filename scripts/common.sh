@@ -309,7 +309,7 @@ using_private_pg() { [[ -z ${CABINET_DATABASE_URL:-} ]]; }
 # socket with the `cabinet` role.
 database_url() {
     if using_private_pg; then
-        printf 'host=%s port=%s dbname=cabinet user=cabinet password=%s application_name=cabinet\n' \
+        printf 'host=%s port=%s dbname=cabinet user=cabinet password=%s\n' \
             "$PG_SOCK_DIR" "$PG_PORT" "$(secret_file db.password)"
     else
         printf '%s\n' "$CABINET_DATABASE_URL"

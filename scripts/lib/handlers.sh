@@ -7,7 +7,8 @@
 # their pids are in $RUN_DIR/NAME.pid, one per line; stderr appends to
 # $LOG_DIR/NAME.log. Their only configuration is CABINET_CONFIG, the
 # KEY=VALUE file $CABINET_ENV_FILE (a copy in the /tmp fallback when www-data
-# cannot reach the state dir), and CABINET_THREADS (handler_threads). N =
+# cannot reach the state dir), CABINET_THREADS (handler_threads) and
+# CABINET_DB_CONNECTIONS (handler_connections). N =
 # CABINET_WORKERS_<NAME> or CABINET_WORKERS, default 2. SIGTERM makes a
 # handler finish its requests and exit.
 
@@ -34,6 +35,17 @@ handler_threads() {
     local kept=$((2 * $(nginx_keepalive)))
     (($(handler_workers "$name") * n > kept)) ||
         die "$name: workers x threads ($(handler_workers "$name") x $n) must exceed the $kept connections nginx may keep (CABINET_FCGI_KEEPALIVE)"
+    echo "$n"
+}
+
+# Postgres connections per process of NAME, lent to one request at a time
+# (at most this many requests of a process are worked on at once):
+# CABINET_DB_CONNECTIONS_<NAME> or CABINET_DB_CONNECTIONS, default 4.
+handler_connections() {
+    local name=$1 var
+    var=CABINET_DB_CONNECTIONS_${name^^}
+    local n=${!var:-${CABINET_DB_CONNECTIONS:-4}}
+    [[ $n =~ ^[1-9][0-9]*$ ]] && ((n <= 256)) || die "$var / CABINET_DB_CONNECTIONS must be 1 to 256"
     echo "$n"
 }
 
@@ -112,10 +124,11 @@ handler_exec_path() {
     echo "$copy_dir/$name"
 }
 
-# Environment of handler NAME: nothing but its config file, its thread count and the basics.
+# Environment of handler NAME: nothing but its config file, its thread and
+# connection counts and the basics.
 handler_env() {
     local -a env=(PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TZ=UTC "CABINET_CONFIG=$HANDLER_ENV_FILE"
-        "CABINET_THREADS=$(handler_threads "$1")")
+        "CABINET_THREADS=$(handler_threads "$1")" "CABINET_DB_CONNECTIONS=$(handler_connections "$1")")
     local var
     for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
         [[ -n ${!var:-} ]] && env+=("$var=${!var}")

@@ -354,6 +354,27 @@ setup_other_organizations() {
 }
 setup_other_organizations
 
+# Each handler process lends its CABINET_DB_CONNECTIONS Postgres connections to
+# one request at a time (lib/server.cpp Pool), however many requests nginx
+# sends at once: the rest wait for one, and every request is answered. The
+# burst arrives while the groups table is locked, so all of it is in flight.
+a_burst_of_requests_is_answered_within_the_pooled_connections() {
+    local -a pids
+    local per n locker
+    mapfile -t pids <"$CABINET_STATE_DIR/run/groups.pid"
+    per=$(tr '\0' '\n' <"/proc/${pids[0]}/environ" | sed -n 's/^CABINET_DB_CONNECTIONS=//p')
+    [[ $per =~ ^[0-9]+$ ]] || { fail "no CABINET_DB_CONNECTIONS in the environment of ${pids[0]}"; return; }
+    psql_q "BEGIN; LOCK TABLE groups IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null &
+    locker=$!
+    sleep 0.3
+    seq 1 48 | xargs -P 48 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
+        "$BASE_URL/api/v1/groups?limit=1" >"$E2E_TMP/burst"
+    wait "$locker"
+    [[ $(grep -c '^200$' "$E2E_TMP/burst") == 48 ]] || fail "burst answers: $(sort "$E2E_TMP/burst" | uniq -c | tr '\n' ' ')"
+    n=$(psql_q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cabinet-groups'")
+    ((n >= 1 && n <= ${#pids[@]} * per)) || fail "$n connections of the groups handler, expected 1 to $((${#pids[@]} * per))"
+}
+
 test_case creating_a_group_answers_201_with_the_group_and_audits_it
 test_case creating_a_group_without_target_uses_the_callers_organization
 test_case a_duplicate_group_name_answers_409_case_insensitively
@@ -375,6 +396,7 @@ test_case list_filters_by_project
 test_case another_organizations_groups_are_invisible_and_untouchable
 test_case a_plain_user_reads_groups_but_cannot_change_them
 test_case requests_without_a_valid_token_answer_401_with_www_authenticate
+test_case a_burst_of_requests_is_answered_within_the_pooled_connections
 test_case unsupported_methods_answer_405_with_allow
 test_case no_client_input_yields_a_5xx
 summary

@@ -502,7 +502,36 @@ test_case unknown_or_malformed_user_ids_answer_404
 test_case requests_without_a_token_answer_401
 test_case an_undocumented_method_answers_405_with_allow
 test_case listing_users_answers_the_page_with_total_limit_and_offset
+# A list statement is prepared per Postgres connection under a name that says
+# which sort it is, and connections pass between responder threads
+# (lib/server.cpp Pool): each sort keeps its own order whichever thread first
+# met it, with the four sorts of each round asked at once.
+every_sort_keeps_its_order_whichever_responder_answers() {
+    local round sort list order f
+    for round in 1 2 3; do
+        req POST /api/groups "{\"name\":\"sorted $RANDOM-$round-$(date +%s%N)\"}"
+        expect_status 201
+    done
+    for round in 1 2 3 4 5 6 7 8; do
+        for list in users groups; do
+            for sort in createdAt -updatedAt -createdAt updatedAt; do
+                curl -s -o "$E2E_TMP/sort.$list.$sort" -H "Authorization: Bearer $TOKEN" \
+                    "$BASE_URL/api/$list?sort=$sort&limit=1000" &
+            done
+        done
+        wait
+        for f in "$E2E_TMP"/sort.*; do
+            list=${f#"$E2E_TMP"/sort.}; sort=${list#*.}; list=${list%%.*}
+            order='sort'; [[ $sort == -* ]] && order='sort | reverse'
+            BODY=$(<"$f")
+            expect_json "[.$list[].${sort#-}] as \$a | (\$a | unique | length) > 1 and \$a == (\$a | $order)" true
+        done
+        rm -f "$E2E_TMP"/sort.*
+    done
+}
+
 test_case searching_sorting_and_paging_the_users
+test_case every_sort_keeps_its_order_whichever_responder_answers
 test_case bad_list_parameters_answer_400
 test_case updating_a_user_changes_only_the_given_fields_and_audits_it
 test_case invalid_updates_answer_400_and_change_nothing
