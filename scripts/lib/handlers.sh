@@ -15,24 +15,25 @@
 handler_pid_file() { echo "$RUN_DIR/$1.pid"; }
 handler_sock() { echo "$FCGI_SOCK_DIR/$1.sock"; }
 
-handler_workers() {
-    local name=$1 var default=2
-    var=CABINET_WORKERS_${name^^}
-    local n=${!var:-${CABINET_WORKERS:-$default}}
-    [[ $n =~ ^[1-9][0-9]*$ ]] || die "$var / CABINET_WORKERS must be a positive number"
+# A per-handler number: SETTING_<NAME> or SETTING, else DEFAULT; 1 to MAX.
+handler_number() { # name setting default max
+    local var=$2_${1^^}
+    local n=${!var:-${!2:-$3}}
+    [[ $n =~ ^[1-9][0-9]*$ ]] && ((n <= $4)) || die "$var / $2 must be 1 to $4"
     echo "$n"
 }
+
+# Processes of NAME: CABINET_WORKERS_<NAME> or CABINET_WORKERS, default 2.
+handler_workers() { handler_number "$1" CABINET_WORKERS 2 1024; }
 
 # Responder threads per process of NAME: CABINET_THREADS_<NAME> or
 # CABINET_THREADS, default 12. Workers x threads must exceed the connections
 # nginx may keep open to the handler (nginx_keepalive x 2 nginx workers), or
 # a request can wait behind a thread pinned by an idle kept connection.
 handler_threads() {
-    local name=$1 var
-    var=CABINET_THREADS_${name^^}
-    local n=${!var:-${CABINET_THREADS:-12}}
-    [[ $n =~ ^[1-9][0-9]*$ ]] && ((n <= 256)) || die "$var / CABINET_THREADS must be 1 to 256"
-    local kept=$((2 * $(nginx_keepalive)))
+    local name=$1 n kept
+    n=$(handler_number "$name" CABINET_THREADS 12 256)
+    kept=$((2 * $(nginx_keepalive)))
     (($(handler_workers "$name") * n > kept)) ||
         die "$name: workers x threads ($(handler_workers "$name") x $n) must exceed the $kept connections nginx may keep (CABINET_FCGI_KEEPALIVE)"
     echo "$n"
@@ -41,13 +42,7 @@ handler_threads() {
 # Postgres connections per process of NAME, lent to one request at a time
 # (at most this many requests of a process are worked on at once):
 # CABINET_DB_CONNECTIONS_<NAME> or CABINET_DB_CONNECTIONS, default 4.
-handler_connections() {
-    local name=$1 var
-    var=CABINET_DB_CONNECTIONS_${name^^}
-    local n=${!var:-${CABINET_DB_CONNECTIONS:-4}}
-    [[ $n =~ ^[1-9][0-9]*$ ]] && ((n <= 256)) || die "$var / CABINET_DB_CONNECTIONS must be 1 to 256"
-    echo "$n"
-}
+handler_connections() { handler_number "$1" CABINET_DB_CONNECTIONS 4 256; }
 
 # The minute/hour quota table of the handlers (lib/ratelimit.cpp): one
 # mmap-ed file shared by every handler process of this node. Next to the
