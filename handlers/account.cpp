@@ -5,8 +5,9 @@
 #include "auth.hpp"
 #include "crypto.hpp"
 #include "directory.hpp"
+#include "ctx.hpp"
 #include "log.hpp"
-#include "server.hpp"
+#include "serve.hpp"
 
 #include <cstring>
 #include <memory>
@@ -156,25 +157,22 @@ Response api_key_response(const std::string& key, const std::string& secret) {
     return json_response(200, j.take());
 }
 
-void lock_user(Ctx& c) {
-    if (c.db.query(kLockUser, owner(c)).empty()) throw not_found("Account not found");
+void lock_user(const Ctx& c, Tx& tx) {
+    if (tx.query(kLockUser, owner(c)).empty()) throw not_found("Account not found");
 }
 
-// The caller's storage credentials, created if the row is missing (it is made with the user).
-Result storage_of(Ctx& c) {
-    Result r = c.db.query(kGetStorage, owner(c));
-    if (!r.empty()) return r;
-    Tx tx(c.db);
-    lock_user(c);  // two first reads must not both write (the second would replace the first's secrets)
-    if (c.db.query(kGetStorage, owner(c)).empty()) {
-        log_event("warning", c.req.request_id, "account: storage credentials missing; created", c.caller().user_id);
-        write_storage_credentials(c.db, c.cfg, c.caller().org_id, c.caller().user_id);
-    }
-    tx.commit();
-    return c.db.query(kGetStorage, owner(c));
-}
-
+// The caller's S3/Swift credentials (s: a kGetStorage result). They are made
+// with the user; a user without them (made by hand in SQL) shows empty ones
+// until files-new-secret-key makes them: a read never writes.
 void write_e24files(JsonOut& j, const Ctx& c, const Result& s) {
+    if (s.empty()) {
+        log_event("warning", c.req.request_id, "account: storage credentials missing", c.caller().user_id);
+        j.key("e24files").obj();
+        j.key("s3").obj().kv("api_id", "").kv("secret_key", "").end();
+        j.key("swift").obj().kv("api_id", "").kv("secret_key", "").end();
+        j.end();
+        return;
+    }
     j.key("e24files").obj();
     j.key("s3").obj().kv("api_id", s.str(0, "s3_api_id"));
     j.kv("secret_key", unseal(c, s.bytes(0, "s3_secret_enc"), "s3", "s3 secret")).end();
@@ -343,12 +341,13 @@ GeneratedKey generate_ed25519() {
 // e24files{s3{api_id,secret_key},swift{…}},api[{api_key,secret_key}],
 // sshkeys[{id,name,fingerprint}],groups[{id,name}]}}; 500 if a secret cannot be decrypted.
 Response get_account(Ctx& c) {
-    Result u = c.db.query(kGetUser, owner(c));
+    auto rs = read_tx(c).commit({{&kGetUser, owner(c)},
+                                 {&kGetStorage, owner(c)},
+                                 {&kListApiKeys, owner(c)},
+                                 {&kListSshKeys, owner(c)},
+                                 {&kListGroups, owner(c)}});
+    const Result &u = rs[0], &storage = rs[1], &keys = rs[2], &ssh = rs[3], &groups = rs[4];
     if (u.empty()) throw not_found("Account not found");
-    Result storage = storage_of(c);
-    Result keys = c.db.query(kListApiKeys, owner(c));
-    Result ssh = c.db.query(kListSshKeys, owner(c));
-    Result groups = c.db.query(kListGroups, owner(c));
     JsonOut j;
     j.obj().kv("success", true).key("account").obj();
     j.kv("id", u.str(0, "id")).kv("name", u.str(0, "name")).kv("email", u.str(0, "email"));
@@ -385,8 +384,8 @@ Response update_data(Ctx& c) {
     if (phone) valid_phone(*phone, "phone");
     if (notify_phone) valid_phone(*notify_phone, "notification_phone");
     if (notify_email && !notify_email->empty()) check_email(*notify_email, "notification_email");
-    Tx tx(c.db);
-    Result u = c.db.query(kLockUser, owner(c));
+    Tx tx = write_tx(c);
+    Result u = tx.query(kLockUser, owner(c));
     if (u.empty()) throw not_found("Account not found");
     Param display;
     if (first || last) display = trim(first.value_or(u.str(0, "first_name")) + " " + last.value_or(u.str(0, "last_name")));
@@ -395,10 +394,10 @@ Response update_data(Ctx& c) {
         check_password(*password, u.str(0, "email"));
         hash = hash_password(*password);
     }
-    c.db.command(kUpdateData, {c.caller().user_id, c.caller().org_id, first, last, display, phone, notify_email,
-                               notify_phone, hash});
-    if (first || last || phone || notify_email || notify_phone) audit(c.db, c, "account.update");
-    if (password) audit(c.db, c, "account.password.change");
+    tx.command(kUpdateData, {c.caller().user_id, c.caller().org_id, first, last, display, phone, notify_email,
+                             notify_phone, hash});
+    if (first || last || phone || notify_email || notify_phone) audit(tx, c, "account.update");
+    if (password) audit(tx, c, "account.password.change");
     tx.commit();
     return success();
 }
@@ -407,13 +406,13 @@ Response update_data(Ctx& c) {
 // 409 when it already has 10.
 Response create_api_key(Ctx& c) {
     std::string key = new_api_key(), secret = new_api_secret();
-    Tx tx(c.db);
-    lock_user(c);
-    if (c.db.query(kCountApiKeys, {c.caller().user_id}).integer(0, "n") >= kMaxApiKeys)
+    Tx tx = write_tx(c);
+    lock_user(c, tx);
+    if (tx.query(kCountApiKeys, {c.caller().user_id}).integer(0, "n") >= kMaxApiKeys)
         throw conflict("At most 10 API keys per user", "api_key");
-    c.db.command(kInsertApiKey, {c.caller().user_id, c.caller().org_id, key, seal_api_secret(c, secret),
-                                 bytea_param(api_secret_hash(c.cfg, secret))});
-    audit(c.db, c, "account.apikey.create");
+    tx.command(kInsertApiKey, {c.caller().user_id, c.caller().org_id, key, seal_api_secret(c, secret),
+                               bytea_param(api_secret_hash(c.cfg, secret))});
+    audit(tx, c, "account.apikey.create");
     tx.commit();
     return api_key_response(key, secret);
 }
@@ -428,11 +427,11 @@ std::string api_key_field(const Ctx& c) {
 // one stops working at once; 404 unless the key is the caller's.
 Response rotate_api_secret(Ctx& c) {
     std::string key = api_key_field(c), secret = new_api_secret();
-    Tx tx(c.db);
-    Result r = c.db.query(kRotateApiKey, {c.caller().user_id, c.caller().org_id, key, seal_api_secret(c, secret),
-                                          bytea_param(api_secret_hash(c.cfg, secret))});
+    Tx tx = write_tx(c);
+    Result r = tx.query(kRotateApiKey, {c.caller().user_id, c.caller().org_id, key, seal_api_secret(c, secret),
+                                        bytea_param(api_secret_hash(c.cfg, secret))});
     if (r.empty()) throw not_found("API key not found");
-    audit(c.db, c, "account.apikey.rotate");
+    audit(tx, c, "account.apikey.rotate");
     tx.commit();
     return api_key_response(key, secret);
 }
@@ -440,9 +439,9 @@ Response rotate_api_secret(Ctx& c) {
 // 200 {"success":true}; the key stops working at once; 404 unless it is the caller's.
 Response delete_api_key(Ctx& c) {
     std::string key = api_key_field(c);
-    Tx tx(c.db);
-    if (c.db.query(kDeleteApiKey, owner_and(c, key)).empty()) throw not_found("API key not found");
-    audit(c.db, c, "account.apikey.delete");
+    Tx tx = write_tx(c);
+    if (tx.query(kDeleteApiKey, owner_and(c, key)).empty()) throw not_found("API key not found");
+    audit(tx, c, "account.apikey.delete");
     tx.commit();
     return success();
 }
@@ -465,14 +464,14 @@ Response add_ssh_key(Ctx& c) {
     } else {
         throw validation("Must be generate or upload", "method", method);
     }
-    Tx tx(c.db);
-    lock_user(c);
-    if (c.db.query(kCountSshKeys, {c.caller().user_id}).integer(0, "n") >= kMaxSshKeys)
+    Tx tx = write_tx(c);
+    lock_user(c, tx);
+    if (tx.query(kCountSshKeys, {c.caller().user_id}).integer(0, "n") >= kMaxSshKeys)
         throw conflict("At most 50 SSH keys per user", "content");
-    if (!c.db.query(kSshKeyTaken, {c.caller().user_id, pub.fingerprint}).empty())
+    if (!tx.query(kSshKeyTaken, {c.caller().user_id, pub.fingerprint}).empty())
         throw conflict("This SSH key is already on the account", "content");
-    Result r = c.db.query(kInsertSshKey, {c.caller().user_id, c.caller().org_id, name, pub.line, pub.fingerprint});
-    audit(c.db, c, "account.sshkey.create");
+    Result r = tx.query(kInsertSshKey, {c.caller().user_id, c.caller().org_id, name, pub.line, pub.fingerprint});
+    audit(tx, c, "account.sshkey.create");
     tx.commit();
     JsonOut j;
     j.obj().kv("success", true).key("sshkeys").obj().kv("id", static_cast<int64_t>(r.integer(0, "id")));
@@ -487,9 +486,9 @@ Response delete_ssh_key(Ctx& c) {
     const std::string& id = c.path.at("id");
     if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
         throw not_found("SSH key not found");
-    Tx tx(c.db);
-    if (c.db.query(kDeleteSshKey, owner_and(c, id)).empty()) throw not_found("SSH key not found");
-    audit(c.db, c, "account.sshkey.delete");
+    Tx tx = write_tx(c);
+    if (tx.query(kDeleteSshKey, owner_and(c, id)).empty()) throw not_found("SSH key not found");
+    audit(tx, c, "account.sshkey.delete");
     tx.commit();
     return success();
 }
@@ -498,11 +497,11 @@ Response delete_ssh_key(Ctx& c) {
 // Swift secrets, the same api_ids; 404 unless api_key is one of the caller's keys.
 Response rotate_files_secrets(Ctx& c) {
     std::string key = api_key_field(c);
-    Tx tx(c.db);
-    if (c.db.query(kOwnsApiKey, owner_and(c, key)).empty()) throw not_found("API key not found");
-    write_storage_credentials(c.db, c.cfg, c.caller().org_id, c.caller().user_id);
-    audit(c.db, c, "account.files.rotate");
-    Result s = c.db.query(kGetStorage, owner(c));
+    Tx tx = write_tx(c);
+    if (tx.query(kOwnsApiKey, owner_and(c, key)).empty()) throw not_found("API key not found");
+    write_storage_credentials(tx, c.cfg, c.caller().org_id, c.caller().user_id);
+    audit(tx, c, "account.files.rotate");
+    Result s = tx.query(kGetStorage, owner(c));
     JsonOut j;
     j.obj().kv("success", true);
     write_e24files(j, c, s);
@@ -513,4 +512,4 @@ Response rotate_files_secrets(Ctx& c) {
 
 }  // namespace
 
-int main() { return serve(kService); }
+int main(int argc, char** argv) { return serve(kService, argc, argv); }

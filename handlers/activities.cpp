@@ -1,7 +1,8 @@
 // handlers/activities: the ClickHouse activity log of an organization
 // (/v1/organizations/{organizationId}/activities…), read-only.
+#include "ctx.hpp"
 #include "pagination.hpp"
-#include "server.hpp"
+#include "serve.hpp"
 #include "timestamp.hpp"
 
 using namespace cabinet;
@@ -79,7 +80,7 @@ Response list_activities(Ctx& c) {
     Param from = date_param(c, "from_date");
     Param to = date_param(c, "to_date");
     int limit = parse_limit(c.req, "limit", 1000, 10000);
-    Result r = c.db.query(kListActivities, {c.caller().org_id, from, to, std::to_string(limit)});
+    Result r = read_tx(c).commit(kListActivities, {c.caller().org_id, from, to, std::to_string(limit)});
     JsonOut j;
     j.arr();
     for (int i = 0; i < r.rows(); ++i) write_activity(j, r, i);
@@ -90,7 +91,7 @@ Response list_activities(Ctx& c) {
 // 200 Activity; 404 for an unknown or malformed id or another organization's.
 Response get_activity(Ctx& c) {
     require_own_org(c);
-    Result r = c.db.query(kGetActivity, {c.id_param("activityId"), c.caller().org_id});
+    Result r = read_tx(c).commit(kGetActivity, {c.id_param("activityId"), c.caller().org_id});
     if (r.empty()) throw not_found("Activity not found");
     JsonOut j;
     write_activity(j, r, 0);
@@ -99,4 +100,4 @@ Response get_activity(Ctx& c) {
 
 }  // namespace
 
-int main() { return serve(kService); }
+int main(int argc, char** argv) { return serve(kService, argc, argv); }

@@ -2,8 +2,10 @@
 // groups (/api/groups…), over one table.
 #include "audit.hpp"
 #include "crypto.hpp"
+#include "ctx.hpp"
 #include "pagination.hpp"
-#include "server.hpp"
+#include "serve.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -209,9 +211,9 @@ Response group_response(int status, const Result& r) {
 
 // The group's permissions must all be the caller's own before it may change
 // the group's membership: membership must not hand out more than the caller has.
-void require_membership_rights(const Ctx& c, const std::string& group_id) {
+void require_membership_rights(const Ctx& c, Tx& tx, const std::string& group_id) {
     c.require("write:groups", group_id);
-    Result r = c.db.query(kLockGroup, {group_id, c.caller().org_id});
+    Result r = tx.query(kLockGroup, {group_id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
     std::string perms = r.str(0, "permissions");  // {a,b}
     if (is_admin(c.caller().grants) || perms == "{}") return;
@@ -227,8 +229,8 @@ void require_membership_rights(const Ctx& c, const std::string& group_id) {
     }
 }
 
-void require_user_in_org(const Ctx& c, const std::string& user_id) {
-    if (c.db.query(kUserInOrg, {user_id, c.caller().org_id}).empty()) throw not_found("User not found");
+void require_user_in_org(const Ctx& c, Tx& tx, const std::string& user_id) {
+    if (tx.query(kUserInOrg, {user_id, c.caller().org_id}).empty()) throw not_found("User not found");
 }
 
 Response membership_response(const std::string& group_id, const std::string& user_id, bool is_member) {
@@ -239,12 +241,12 @@ Response membership_response(const std::string& group_id, const std::string& use
 
 // Adds user_id to the group (idempotent); the activity is written only when the membership is new.
 Response add(Ctx& c, const std::string& group_id, const std::string& user_id) {
-    Tx tx(c.db);
-    require_membership_rights(c, group_id);
-    require_user_in_org(c, user_id);
-    if (c.db.query(kIsMember, {group_id, user_id}).empty()) {
-        c.db.command(kAddMember, {group_id, user_id, c.caller().org_id});
-        audit(c.db, c, "group.member.add");
+    Tx tx = write_tx(c);
+    require_membership_rights(c, tx, group_id);
+    require_user_in_org(c, tx, user_id);
+    if (tx.query(kIsMember, {group_id, user_id}).empty()) {
+        tx.command(kAddMember, {group_id, user_id, c.caller().org_id});
+        audit(tx, c, "group.member.add");
     }
     tx.commit();
     return membership_response(group_id, user_id, true);
@@ -262,7 +264,7 @@ Response list_groups(Ctx& c) {
     Page p = parse_page(c.req, c.cfg, context, "cursor.after", "cursor.before");
     bool before = p.dir == Direction::Before;
     const Stmt& s = project ? (before ? kProjectGroupsBefore : kProjectGroupsAfter) : (before ? kGroupsBefore : kGroupsAfter);
-    Result r = c.db.query(s, {c.caller().org_id, project, p.created_at, p.id, std::to_string(p.limit + 1)});
+    Result r = read_tx(c).commit(s, {c.caller().org_id, project, p.created_at, p.id, std::to_string(p.limit + 1)});
     Window w = page_window(p, r.rows(), !r.empty() && r.boolean(0, "has_other"));
     JsonOut j;
     j.obj().key("groups").arr();
@@ -287,9 +289,8 @@ Response create_group(Ctx& c) {
         }
     }
     // The insert and its activity in one round trip, one implicit transaction.
-    auto r = c.db.pipeline({{&kInsertGroup, {c.caller().org_id, project, name, description, "{}"}},
-                            activity_statement(actor_of(c), "group.create")},
-                           true);
+    auto r = write_tx(c).commit({{&kInsertGroup, {c.caller().org_id, project, name, description, "{}"}},
+                                 activity_statement(actor_of(c), "group.create")});
     return group_response(201, r[0]);
 }
 
@@ -297,7 +298,7 @@ Response create_group(Ctx& c) {
 Response get_group(Ctx& c) {
     std::string id = c.id_param("id");
     c.require("read:groups", id);
-    Result r = c.db.query(kGetGroup, {id, c.caller().org_id});
+    Result r = read_tx(c).commit(kGetGroup, {id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
     return group_response(200, r);
 }
@@ -310,10 +311,10 @@ Response update_group(Ctx& c) {
     Param name, description;
     if (has(c.body, "name")) name = valid_name(str(c.body, "name"), "name");
     if (has(c.body, "description")) description = valid_description(str(c.body, "description"));
-    Tx tx(c.db);
-    Result r = c.db.query(kUpdateGroup, {id, c.caller().org_id, name, description});
+    Tx tx = write_tx(c);
+    Result r = tx.query(kUpdateGroup, {id, c.caller().org_id, name, description});
     if (r.empty()) throw not_found("Group not found");
-    audit(c.db, c, "group.update");
+    audit(tx, c, "group.update");
     tx.commit();
     return group_response(200, r);
 }
@@ -323,10 +324,10 @@ Response update_group(Ctx& c) {
 Response delete_group(Ctx& c) {
     std::string id = c.id_param("id");
     c.require("write:groups");
-    Tx tx(c.db);
-    Result r = c.db.query(kDeleteGroup, {id, c.caller().org_id});
+    Tx tx = write_tx(c);
+    Result r = tx.query(kDeleteGroup, {id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
-    audit(c.db, c, "group.delete");
+    audit(tx, c, "group.delete");
     tx.commit();
     return no_content();
 }
@@ -337,9 +338,10 @@ Response list_members(Ctx& c) {
     c.require("read:groups", id);
     std::string context = "members|" + id;
     Page p = parse_page(c.req, c.cfg, context, "cursor.after", "cursor.before");
-    if (c.db.query(kGetGroup, {id, c.caller().org_id}).empty()) throw not_found("Group not found");
     const Stmt& s = p.dir == Direction::Before ? kMembersBefore : kMembersAfter;
-    Result r = c.db.query(s, {id, p.created_at, p.id, std::to_string(p.limit + 1)});
+    auto rs = read_tx(c).commit({{&kGetGroup, {id, c.caller().org_id}}, {&s, {id, p.created_at, p.id, std::to_string(p.limit + 1)}}});
+    if (rs[0].empty()) throw not_found("Group not found");
+    const Result& r = rs[1];
     Window w = page_window(p, r.rows(), !r.empty() && r.boolean(0, "has_other"));
     JsonOut j;
     j.obj().key("users").arr();
@@ -374,12 +376,12 @@ Response replace_members(Ctx& c) {
         if (!is_uuid(v)) throw validation("Must be a UUID", "userIds." + std::to_string(i), v);
         if (seen.insert(ascii_lower(v)).second) ids.push_back(ascii_lower(v));
     }
-    Tx tx(c.db);
-    require_membership_rights(c, id);
-    Result n = c.db.query(kUsersInOrg, {pg_text_array(ids), c.caller().org_id});
+    Tx tx = write_tx(c);
+    require_membership_rights(c, tx, id);
+    Result n = tx.query(kUsersInOrg, {pg_text_array(ids), c.caller().org_id});
     if (n.integer(0, "n") != static_cast<long long>(ids.size())) throw not_found("User not found");
-    c.db.query(kReplaceMembers, {id, pg_text_array(ids), c.caller().org_id});
-    audit(c.db, c, "group.members.replace");
+    tx.query(kReplaceMembers, {id, pg_text_array(ids), c.caller().org_id});
+    audit(tx, c, "group.members.replace");
     tx.commit();
     JsonOut j;
     j.obj().kv("groupId", id).key("userIds").arr();
@@ -392,9 +394,12 @@ Response replace_members(Ctx& c) {
 Response check_member(Ctx& c) {
     std::string id = c.id_param("id"), user = c.id_param("userId");
     c.require("read:groups", id);
-    if (c.db.query(kGetGroup, {id, c.caller().org_id}).empty()) throw not_found("Group not found");
-    require_user_in_org(c, user);
-    return membership_response(id, user, !c.db.query(kIsMember, {id, user}).empty());
+    auto rs = read_tx(c).commit({{&kGetGroup, {id, c.caller().org_id}},
+                                 {&kUserInOrg, {user, c.caller().org_id}},
+                                 {&kIsMember, {id, user}}});
+    if (rs[0].empty()) throw not_found("Group not found");
+    if (rs[1].empty()) throw not_found("User not found");
+    return membership_response(id, user, !rs[2].empty());
 }
 
 // 200 {groupId,isMember:true,userId}, idempotent; 404 for an unknown group or user.
@@ -403,12 +408,12 @@ Response add_member(Ctx& c) { return add(c, c.id_param("id"), c.id_param("userId
 // 204, also when the user was not a member; 404 for an unknown group or user.
 Response remove_member(Ctx& c) {
     std::string id = c.id_param("id"), user = c.id_param("userId");
-    Tx tx(c.db);
-    require_membership_rights(c, id);
-    require_user_in_org(c, user);
-    if (!c.db.query(kIsMember, {id, user}).empty()) {
-        c.db.command(kRemoveMember, {id, user});
-        audit(c.db, c, "group.member.remove");
+    Tx tx = write_tx(c);
+    require_membership_rights(c, tx, id);
+    require_user_in_org(c, tx, user);
+    if (!tx.query(kIsMember, {id, user}).empty()) {
+        tx.command(kRemoveMember, {id, user});
+        audit(tx, c, "group.member.remove");
     }
     tx.commit();
     return no_content();
@@ -451,14 +456,16 @@ Response list_groups_2gc(Ctx& c) {
     std::string search = c.req.param("search").value_or("");
     if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
     Param pattern = search.empty() ? Param() : Param(like_substring(search));
-    Result r = c.db.query(list_2gc_stmt(sort, !search.empty()),
-                          {c.caller().org_id, std::to_string(limit), std::to_string(offset), pattern});
+    Tx tx = read_tx(c);
+    Result r = tx.query(list_2gc_stmt(sort, !search.empty()),
+                        {c.caller().org_id, std::to_string(limit), std::to_string(offset), pattern});
     long long total = 0;
     if (!r.empty()) total = r.integer(0, "total");
     else if (offset > 0) {
-        Result all = c.db.query(list_2gc_stmt(sort, !search.empty()), {c.caller().org_id, "1", "0", pattern});
+        Result all = tx.query(list_2gc_stmt(sort, !search.empty()), {c.caller().org_id, "1", "0", pattern});
         total = all.empty() ? 0 : all.integer(0, "total");
     }
+    tx.commit();
     JsonOut j;
     j.obj().key("groups").arr();
     for (int i = 0; i < r.rows(); ++i) write_group_2gc(j, r, i);
@@ -482,9 +489,8 @@ Response create_group_2gc(Ctx& c) {
         }
     }
     if (!perms.empty()) c.require_admin();
-    auto r = c.db.pipeline({{&kInsertGroup, {c.caller().org_id, std::nullopt, name, description, pg_text_array(perms)}},
-                            activity_statement(actor_of(c), "group.create")},
-                           true);
+    auto r = write_tx(c).commit({{&kInsertGroup, {c.caller().org_id, std::nullopt, name, description, pg_text_array(perms)}},
+                                 activity_statement(actor_of(c), "group.create")});
     JsonOut j;
     j.obj().key("group");
     write_group_2gc(j, r[0], 0);
@@ -506,4 +512,4 @@ Response add_member_2gc(Ctx& c) {
 
 }  // namespace
 
-int main() { return serve(kService); }
+int main(int argc, char** argv) { return serve(kService, argc, argv); }

@@ -3,7 +3,8 @@
 // Reading needs read:organization; changing it needs an administrator.
 #include "audit.hpp"
 #include "crypto.hpp"
-#include "server.hpp"
+#include "ctx.hpp"
+#include "serve.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -238,7 +239,7 @@ std::string own_org(const Ctx& c, const char* param) {
 }
 
 Result read_org(Ctx& c, const std::string& id) {
-    Result r = c.db.query(kGetOrg, {id});
+    Result r = read_tx(c).commit(kGetOrg, {id});
     if (r.empty()) throw not_found("Organization not found");
     return r;
 }
@@ -265,10 +266,10 @@ Response update_org_2gc(Ctx& c) {
         if (has(*s, "language")) language = valid_language(str(*s, "language"));
     }
     if (!name && !timezone && !language) throw validation("Give name, settings.timezone or settings.language", "name");
-    Tx tx(c.db);
-    Result r = c.db.query(kUpdateOrg, {id, name, timezone, language, std::nullopt});
+    Tx tx = write_tx(c);
+    Result r = tx.query(kUpdateOrg, {id, name, timezone, language, std::nullopt});
     if (r.empty()) throw not_found("Organization not found");
-    audit(c.db, c, "organization.update");
+    audit(tx, c, "organization.update");
     tx.commit();
     return org_2gc_response(r);
 }
@@ -309,8 +310,8 @@ Response patch_org(Ctx& c) {
         remove = valid_endpoints(*pe, "remove");
     }
     if (!name && !pe) throw validation("Give name or privateEndpoints", "name");
-    Tx tx(c.db);
-    Result cur = c.db.query(kLockOrg, {id});
+    Tx tx = write_tx(c);
+    Result cur = tx.query(kLockOrg, {id});
     if (cur.empty()) throw not_found("Organization not found");
     Param endpoints;
     if (pe) {
@@ -327,12 +328,12 @@ Response patch_org(Ctx& c) {
         write_endpoints(j, eps);
         endpoints = j.take();
     }
-    Result r = c.db.query(kUpdateOrg, {id, name, std::nullopt, std::nullopt, endpoints});
-    audit(c.db, c, "organization.update");
+    Result r = tx.query(kUpdateOrg, {id, name, std::nullopt, std::nullopt, endpoints});
+    audit(tx, c, "organization.update");
     tx.commit();
     return org_ch_response(r);
 }
 
 }  // namespace
 
-int main() { return serve(kService); }
+int main(int argc, char** argv) { return serve(kService, argc, argv); }

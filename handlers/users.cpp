@@ -9,8 +9,10 @@
 #include "audit.hpp"
 #include "crypto.hpp"
 #include "directory.hpp"
+#include "ctx.hpp"
 #include "pagination.hpp"
-#include "server.hpp"
+#include "serve.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -89,7 +91,6 @@ const Stmt kDeleteUser = {"users_delete", "DELETE FROM users WHERE id = $1 AND o
 // The organization's user count, kept by triggers (sql/021_user_counts.sql).
 const Stmt kCountUsers = {"users_count",
                           "SELECT coalesce((SELECT users FROM organization_user_counts WHERE organization_id = $1), 0) AS n"};
-const Stmt kNoUsers = {"users_none", "SELECT " USER_COLUMNS "FROM users u WHERE false"};
 const Stmt kCountUsersSearch = {"users_count_search",
                                 "SELECT count(*) AS n FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH, true};
 
@@ -198,18 +199,18 @@ struct Target {
 
 // Locks the organization's enabled admins (when the change may remove one),
 // then the target row; 404 unless the target is in the caller's organization.
-Target lock_target(Ctx& c, const std::string& id, bool may_remove_admin) {
-    if (may_remove_admin) c.db.query(kLockAdmins, {c.caller().org_id});
-    Result r = c.db.query(kLockUser, {id, c.caller().org_id});
+Target lock_target(const Ctx& c, Tx& tx, const std::string& id, bool may_remove_admin) {
+    if (may_remove_admin) tx.query(kLockAdmins, {c.caller().org_id});
+    Result r = tx.query(kLockUser, {id, c.caller().org_id});
     if (r.empty()) throw not_found("User not found");
     return Target{r.str(0, "id"), r.str(0, "email"), r.str(0, "role"), r.boolean(0, "enabled")};
 }
 
 // 409 when the target is the organization's last enabled admin. The caller
 // holds the admins' row locks (lock_target), so the count cannot go stale.
-void keep_an_admin(Ctx& c, const Target& t) {
+void keep_an_admin(const Ctx& c, Tx& tx, const Target& t) {
     if (t.role != "admin" || !t.enabled) return;
-    if (c.db.query(kLockAdmins, {c.caller().org_id}).rows() <= 1)
+    if (tx.query(kLockAdmins, {c.caller().org_id}).rows() <= 1)
         throw conflict("The organization must keep at least one enabled admin", "role");
 }
 
@@ -258,19 +259,25 @@ Response list_users(Ctx& c) {
     if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
     bool impossible = std::any_of(search.begin(), search.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; });
     Param pattern = search.empty() ? Param() : Param(like_substring(search));
-    Result r = impossible ? c.db.query(kNoUsers)
-                          : c.db.query(list_stmt(sort, pattern.has_value()),
-                                       {c.caller().org_id, pattern, std::to_string(limit), std::to_string(offset)});
-    long long total = 0;
-    if (!pattern)
-        total = c.db.query(kCountUsers, {c.caller().org_id}).integer(0, "n");
-    else if (!r.empty())
-        total = r.integer(0, "total");
-    else if (offset > 0 && !impossible)  // past the last match: count them alone
-        total = c.db.query(kCountUsersSearch, {c.caller().org_id, pattern}).integer(0, "n");
     JsonOut j;
     j.obj().key("users").arr();
-    for (int i = 0; i < r.rows(); ++i) write_user(j, r, i);
+    long long total = 0;
+    if (!impossible) {
+        const std::string& org = c.caller().org_id;
+        Stmt page = list_stmt(sort, pattern.has_value());
+        Params params = {org, pattern, std::to_string(limit), std::to_string(offset)};
+        Tx tx = read_tx(c);
+        auto rs = pattern ? tx.batch({{&page, params}}) : tx.commit({{&page, params}, {&kCountUsers, {org}}});
+        const Result& r = rs[0];
+        if (!pattern) {
+            total = rs[1].integer(0, "n");
+        } else {
+            if (!r.empty()) total = r.integer(0, "total");
+            else if (offset > 0) total = tx.query(kCountUsersSearch, {org, pattern}).integer(0, "n");  // past the last match
+            tx.commit();
+        }
+        for (int i = 0; i < r.rows(); ++i) write_user(j, r, i);
+    }
     j.end_arr().kv("total", static_cast<int64_t>(total)).kv("limit", static_cast<int64_t>(limit));
     j.kv("offset", static_cast<int64_t>(offset)).end();
     return json_response(200, j.take());
@@ -296,10 +303,10 @@ Response create_user(Ctx& c) {
         u.password = base64url(random_bytes(32));
     }
     if (u.role != "user") c.require_admin();
-    Tx tx(c.db);
-    std::string id = insert_user(c.db, c.cfg, u);
-    audit(c.db, c, "user.create");
-    Result r = c.db.query(kGetUser, {id, u.org_id});
+    Tx tx = write_tx(c);
+    std::string id = insert_user(tx, c.cfg, u);
+    audit(tx, c, "user.create");
+    Result r = tx.query(kGetUser, {id, u.org_id});
     tx.commit();
     return user_response(201, r);
 }
@@ -308,7 +315,7 @@ Response create_user(Ctx& c) {
 Response get_user(Ctx& c) {
     std::string id = c.id_param("userId");
     c.require("read:users");
-    Result r = c.db.query(kGetUser, {id, c.caller().org_id});
+    Result r = read_tx(c).commit(kGetUser, {id, c.caller().org_id});
     if (r.empty()) throw not_found("User not found");
     return user_response(200, r);
 }
@@ -325,25 +332,26 @@ Response update_user(Ctx& c) {
     Param hash;
     if (ch.password) {
         // Checked and hashed (slow by design) before any row is locked.
-        Result cur = c.db.query(kGetUser, {id, c.caller().org_id});
+        // XXX: a read transaction of its own, so none is open during the hash.
+        Result cur = read_tx(c).commit(kGetUser, {id, c.caller().org_id});
         if (cur.empty()) throw not_found("User not found");
         authorize_change(c, Target{id, cur.str(0, "email"), cur.str(0, "role"), cur.boolean(0, "enabled")}, ch);
         check_password(*ch.password, ch.email.value_or(cur.str(0, "email")));
         hash = hash_password(*ch.password);
     }
-    Tx tx(c.db);
-    Target t = lock_target(c, id, ch.role || ch.enabled);
+    Tx tx = write_tx(c);
+    Target t = lock_target(c, tx, id, ch.role || ch.enabled);
     authorize_change(c, t, ch);
-    if (ch.email && !c.db.query(kEmailTakenByOther, {*ch.email, id}).empty())
+    if (ch.email && !tx.query(kEmailTakenByOther, {*ch.email, id}).empty())
         throw conflict("Email already in use", "email");
     bool disabling = ch.enabled && !*ch.enabled && t.enabled;
-    if ((ch.role && *ch.role != "admin") || disabling) keep_an_admin(c, t);
+    if ((ch.role && *ch.role != "admin") || disabling) keep_an_admin(c, tx, t);
     bool reset = hash.has_value();
     Param enabled = ch.enabled ? Param(*ch.enabled ? "true" : "false") : Param();
-    Result r = c.db.query(kUpdateUser, {id, c.caller().org_id, ch.name, ch.email, ch.role, enabled, hash,
-                                        reset || disabling ? "1" : "0", reset ? "true" : "false"});
-    if (reset) c.db.command(kClearFailures, {id});
-    audit(c.db, c, "user.update");
+    Result r = tx.query(kUpdateUser, {id, c.caller().org_id, ch.name, ch.email, ch.role, enabled, hash,
+                                      reset || disabling ? "1" : "0", reset ? "true" : "false"});
+    if (reset) tx.command(kClearFailures, {id});
+    audit(tx, c, "user.update");
     tx.commit();
     return user_response(200, r);
 }
@@ -354,16 +362,16 @@ Response update_user(Ctx& c) {
 Response delete_user(Ctx& c) {
     std::string id = c.id_param("userId");
     c.require("write:users");
-    Tx tx(c.db);
-    Target t = lock_target(c, id, true);
+    Tx tx = write_tx(c);
+    Target t = lock_target(c, tx, id, true);
     if (t.role != "user") c.require_admin();
-    keep_an_admin(c, t);
-    c.db.command(kDeleteUser, {id, c.caller().org_id});
-    audit(c.db, c, "user.delete");
+    keep_an_admin(c, tx, t);
+    tx.command(kDeleteUser, {id, c.caller().org_id});
+    audit(tx, c, "user.delete");
     tx.commit();
     return no_content();
 }
 
 }  // namespace
 
-int main() { return serve(kService); }
+int main(int argc, char** argv) { return serve(kService, argc, argv); }

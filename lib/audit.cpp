@@ -1,6 +1,6 @@
 #include "audit.hpp"
 
-#include "http.hpp"
+#include "ctx.hpp"
 
 namespace cabinet {
 
@@ -20,14 +20,14 @@ Actor actor_of(const Ctx& c) {
     return a;
 }
 
-std::pair<const Stmt*, Params> activity_statement(const Actor& a, std::string_view type) {
+Call activity_statement(const Actor& a, std::string_view type) {
     return {&kInsertActivity, {a.org_id, std::string(type), a.type, a.id.empty() ? Param() : Param(a.id), a.details,
                                a.ip.empty() ? Param() : Param(a.ip)}};
 }
 
-void record_activity(Db& db, const Actor& a, std::string_view type) {
+void record_activity(Tx& tx, const Actor& a, std::string_view type) {
     auto [stmt, params] = activity_statement(a, type);
-    db.command(*stmt, params);
+    tx.command(*stmt, params);
 }
 
 }  // namespace cabinet

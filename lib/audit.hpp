@@ -1,4 +1,4 @@
-// The audit log: every mutation writes its activity in its own transaction.
+// The audit log: every mutation writes its activity in the transaction of the mutation.
 #pragma once
 
 #include "db.hpp"
@@ -21,11 +21,11 @@ struct Actor {
 
 Actor actor_of(const Ctx& c);  // the authenticated caller of the request
 
-// Inserts one activity row; call inside the mutation's transaction.
-void record_activity(Db& db, const Actor& actor, std::string_view type);
-inline void audit(Db& db, const Ctx& c, std::string_view type) { record_activity(db, actor_of(c), type); }
+// Inserts one activity row in the mutation's transaction.
+void record_activity(Tx& tx, const Actor& actor, std::string_view type);
+inline void audit(Tx& tx, const Ctx& c, std::string_view type) { record_activity(tx, actor_of(c), type); }
 
 // The activity insert as a statement to send in a pipeline beside the mutation it records.
-std::pair<const Stmt*, Params> activity_statement(const Actor& actor, std::string_view type);
+Call activity_statement(const Actor& actor, std::string_view type);
 
 }  // namespace cabinet

@@ -21,16 +21,16 @@ namespace {
 // organization's bindings (an OR over the subjects made it scan them all).
 #define PRINCIPAL_COLUMNS                                                                                            \
     "u.id, u.organization_id, u.email, u.role, u.enabled, u.token_version, "                                         \
-    "(SELECT coalesce(string_agg(m.group_id || '|' || p.scope, ','), '') "                                           \
+    "(SELECT coalesce(json_agg(json_build_array(m.group_id, p.scope)), '[]') "                                       \
     "   FROM memberships m JOIN groups g ON g.id = m.group_id CROSS JOIN LATERAL unnest(g.permissions) AS p(scope) " \
-    "  WHERE m.user_id = u.id) AS group_scopes, "                                                                    \
-    "(SELECT coalesce(string_agg(b.role || '|' || b.object_type || '|' || b.object_id || '|' || b.subject_type "     \
-    "        || '|' || b.subject_id || '|' || coalesce(rfc3339(b.expires_at), ''), ','), '') "                      \
+    "  WHERE m.user_id = u.id)::text AS group_scopes, "                                                              \
+    "(SELECT coalesce(json_agg(json_build_array(b.role, b.object_type, b.object_id, b.subject_type, b.subject_id, "  \
+    "        rfc3339(b.expires_at))), '[]') "                                                                        \
     "   FROM (SELECT 'user'::text AS kind, u.id AS sid "                                                            \
     "         UNION ALL SELECT 'group', m2.group_id FROM memberships m2 WHERE m2.user_id = u.id) s "                 \
     "   JOIN permission_bindings b ON b.subject_id = s.sid AND b.subject_type = s.kind "                            \
     "  WHERE b.organization_id = u.organization_id AND b.enabled "                                                   \
-    "    AND (b.expires_at IS NULL OR b.expires_at > now())) AS bindings, "                                        \
+    "    AND (b.expires_at IS NULL OR b.expires_at > now()))::text AS bindings, "                                  \
     "coalesce((SELECT e.epoch FROM authz_epochs e WHERE e.organization_id = u.organization_id), 0) AS authz_epoch "
 
 const Stmt kPrincipalByUser = {"auth_principal_by_user",
@@ -54,13 +54,13 @@ Principal principal_from(const Result& r) {
 }
 
 // Principals this process has read, by user id. One is reused only when the
-// request's own round trip shows its organization's authz epoch unchanged
+// operation's own transaction proves its organization's authz epoch unchanged
 // (sql/025: bumped in the same transaction as every change that can alter a
-// principal) and no binding it holds has expired since (now() < horizon),
-// so revocations and expiries apply to the next request as if nothing were kept.
-// With Proof::FirstRoundTrip that proof (kAuthProof, sql/030) is the guard of
-// the handler's first round trip: when it fails, nothing sent with it ran and
-// the request runs again with Proof::Now.
+// principal) and no binding it holds expired since (now() < horizon): the
+// proof (kAuthProof, sql/030) travels in the transaction's first round trip,
+// and when it fails nothing sent with it ran and the request runs again with
+// the principal read anew (Freshness::Reload). A refusal (401) is never based
+// on a kept principal: it is read anew first.
 struct Cached {
     Principal principal;
     long long token_version = 0;
@@ -71,20 +71,7 @@ struct Cached {
 constexpr size_t kCacheCap = 10000;
 thread_local std::unordered_map<std::string, Cached> g_principals;  // per responder thread
 
-const Stmt kAuthEpoch = {"auth_epoch",
-                         "SELECT coalesce((SELECT epoch FROM authz_epochs WHERE organization_id = $1), 0) AS epoch, "
-                         "now() < $2::timestamptz AS fresh"};
-
 const Stmt kAuthProof = {"auth_prove", "SELECT authz_prove($1, $2, $3)"};
-
-const Cached* cached_principal(const Claims& claims) {
-    auto it = g_principals.find(claims.sub);
-    return it != g_principals.end() && it->second.principal.org_id == claims.org ? &it->second : nullptr;
-}
-
-bool still_current(const Cached& c, const Result& epoch) {
-    return epoch.integer(0, "epoch") == c.epoch && epoch.boolean(0, "fresh");
-}
 
 // Keeps the principal row of kPrincipalByUser; nullptr when the user is gone.
 const Cached* remember(const std::string& user_id, const Result& r) {
@@ -104,24 +91,32 @@ const Cached* remember(const std::string& user_id, const Result& r) {
     return &(g_principals[user_id] = std::move(c));
 }
 
-Principal by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now, Proof proof) {
+// The kept principal of the token's user, when it would let the token in.
+const Cached* kept_principal(const Claims& claims) {
+    auto it = g_principals.find(claims.sub);
+    if (it == g_principals.end()) return nullptr;
+    const Cached& c = it->second;
+    bool admits = c.principal.org_id == claims.org && c.enabled && c.token_version == claims.ver;
+    return admits ? &c : nullptr;
+}
+
+Identity by_token(std::string_view token, Db& db, const Config& cfg, const Clock& now, Freshness freshness) {
     std::string reason;
     auto claims = verify_jwt(token, cfg.jwt_secret, now, &reason);
     if (!claims) throw unauthorized("Invalid or expired token", true).because("jwt: " + reason);
-    const Cached* known = cached_principal(*claims);
-    if (known && proof == Proof::FirstRoundTrip)
-        db.guard_next(kAuthProof, {claims->org, std::to_string(known->epoch), known->horizon});
-    else if (known && !still_current(*known, db.query(kAuthEpoch, {claims->org, known->horizon})))
-        known = nullptr;
-    if (!known) known = remember(claims->sub, db.query(kPrincipalByUser, {claims->sub}));
+    if (freshness == Freshness::Kept) {
+        if (const Cached* known = kept_principal(*claims))
+            return {known->principal, Proof{&kAuthProof, {claims->org, std::to_string(known->epoch), known->horizon}}};
+    }
+    const Cached* known = remember(claims->sub, db.query(kPrincipalByUser, {claims->sub}));
     auto refuse = [](const char* why) { return unauthorized("Invalid or expired token", true).because(why); };
     if (!known) throw refuse("jwt: unknown user");
     if (!known->enabled) throw refuse("jwt: user disabled");
     if (known->token_version != claims->ver || known->principal.org_id != claims->org) throw refuse("jwt: revoked");
-    return known->principal;
+    return {known->principal, Proof{}};
 }
 
-Principal by_api_key(std::string_view b64, Db& db, const Config& cfg) {
+Identity by_api_key(std::string_view b64, Db& db, const Config& cfg) {
     auto decoded = unbase64(b64);
     auto colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos) throw unauthorized("Invalid API key").because("basic: malformed");
@@ -133,9 +128,9 @@ Principal by_api_key(std::string_view b64, Db& db, const Config& cfg) {
     bool match = equal_ct(api_secret_hash(cfg, secret), want);
     if (r.empty() || !match) throw unauthorized("Invalid API key").because("basic: no such key or bad secret");
     if (!r.boolean(0, "enabled")) throw unauthorized("Invalid API key").because("basic: user disabled");
-    Principal p = principal_from(r);
-    p.api_key = key;
-    return p;
+    Identity id{principal_from(r), Proof{}};
+    id.principal.api_key = key;
+    return id;
 }
 
 }  // namespace
@@ -144,17 +139,18 @@ std::string api_secret_hash(const Config& cfg, std::string_view secret) {
     return hmac_sha256(hmac_sha256(cfg.master_key, "cabinet api secret"), secret);
 }
 
-Principal authenticate(const Request& req, Db& db, const Config& cfg, Proof proof, const Clock& now) {
+Identity authenticate(const Request& req, Db& db, const Config& cfg, Freshness freshness, const Clock& now) {
     std::string_view h = req.authorization;
     while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
     if (h.empty()) throw unauthorized();
-    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now, proof);
+    if (h.size() > 7 && strncasecmp(h.data(), "Bearer ", 7) == 0) return by_token(h.substr(7), db, cfg, now, freshness);
     if (h.size() > 6 && strncasecmp(h.data(), "Basic ", 6) == 0) return by_api_key(h.substr(6), db, cfg);
     throw unauthorized("Unsupported authorization scheme", true);
 }
 
-std::optional<Principal> load_principal(Db& db, const std::string& user_id) {
-    Result r = db.query(kPrincipalByUser, {user_id});
+Call principal_query(const std::string& user_id) { return {&kPrincipalByUser, {user_id}}; }
+
+std::optional<Principal> principal_of(const Result& r) {
     if (r.empty()) return std::nullopt;
     return principal_from(r);
 }

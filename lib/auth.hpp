@@ -13,20 +13,28 @@ namespace cabinet {
 
 struct Request;
 
-// How a principal this responder kept is shown to be current: by a query
-// now, or by the guard of the request's first round trip (Db::guard_next),
-// whose failure throws a retryable error before anything sent with it ran.
-enum class Proof { Now, FirstRoundTrip };
+// Whether a principal this responder kept may be used (proven current by the
+// operation's transaction), or must be read anew (the kept one was found stale).
+enum class Freshness { Kept, Reload };
+
+// The authenticated caller, and what the operation's transaction must prove
+// for it (empty when it was read just now).
+struct Identity {
+    Principal principal;
+    Proof proof;
+};
 
 // Answers 401 (with WWW-Authenticate) unless the Authorization header holds a
 // valid token of an enabled user whose token version still matches, or the
 // api_key:secret_key of an enabled user's key. Loads the caller's effective
-// grants, or reuses them when they are proven current (proof).
-Principal authenticate(const Request& req, Db& db, const Config& cfg, Proof proof = Proof::Now,
-                       const Clock& now = system_clock_now);
+// grants, or reuses kept ones (Freshness::Kept) with the proof they need.
+Identity authenticate(const Request& req, Db& db, const Config& cfg, Freshness freshness = Freshness::Reload,
+                      const Clock& now = system_clock_now);
 
-// The grants of one user of the organization (for explanations); nullopt if absent.
-std::optional<Principal> load_principal(Db& db, const std::string& user_id);
+// The statement that reads one user's principal (for explanations), and the
+// principal it read (nullopt when the user does not exist).
+Call principal_query(const std::string& user_id);
+std::optional<Principal> principal_of(const Result& r);
 
 // Keyed hash under which API key secrets are verified (constant-time).
 std::string api_secret_hash(const Config& cfg, std::string_view secret);

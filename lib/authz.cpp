@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <rapidjson/document.h>
+
 namespace cabinet {
 
 const std::vector<std::string_view> kScopes = {
@@ -29,16 +31,22 @@ bool resource_role_has(std::string_view role, std::string_view scope) {
     return scope == "read:groups";
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    if (s.empty()) return out;
-    size_t start = 0;
-    for (;;) {
-        size_t p = s.find(sep, start);
-        out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
-        if (p == std::string_view::npos) return out;
-        start = p + 1;
+// The arrays of strings (or nulls, read as "") of a JSON array, each of n items.
+std::vector<std::vector<std::string>> string_rows(std::string_view json, size_t n) {
+    std::vector<std::vector<std::string>> out;
+    rapidjson::Document doc;
+    if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsArray()) return out;
+    for (const auto& item : doc.GetArray()) {
+        if (!item.IsArray() || item.Size() != n) continue;
+        std::vector<std::string> row;
+        for (const auto& v : item.GetArray()) {
+            if (v.IsString()) row.emplace_back(v.GetString(), v.GetStringLength());
+            else if (v.IsNull()) row.emplace_back();
+            else break;
+        }
+        if (row.size() == n) out.push_back(std::move(row));
     }
+    return out;
 }
 
 }  // namespace
@@ -68,23 +76,16 @@ bool is_admin(const Grants& g) {
     return false;
 }
 
-std::vector<GroupScope> parse_group_scopes(std::string_view packed) {
+std::vector<GroupScope> parse_group_scopes(std::string_view json) {
     std::vector<GroupScope> out;
-    for (auto item : split(packed, ',')) {
-        auto f = split(item, '|');
-        if (f.size() == 2) out.push_back({std::string(f[0]), std::string(f[1])});
-    }
+    for (auto& f : string_rows(json, 2)) out.push_back({std::move(f[0]), std::move(f[1])});
     return out;
 }
 
-std::vector<Binding> parse_bindings(std::string_view packed) {
+std::vector<Binding> parse_bindings(std::string_view json) {
     std::vector<Binding> out;
-    for (auto item : split(packed, ',')) {
-        auto f = split(item, '|');
-        if (f.size() == 6)
-            out.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[3]),
-                           std::string(f[4]), std::string(f[5])});
-    }
+    for (auto& f : string_rows(json, 6))
+        out.push_back({std::move(f[0]), std::move(f[1]), std::move(f[2]), std::move(f[3]), std::move(f[4]), std::move(f[5])});
     return out;
 }
 

@@ -51,9 +51,11 @@ bool allows(const Grants& g, std::string_view scope, std::string_view resource =
 // Role admin or an org-wide admin binding.
 bool is_admin(const Grants& g);
 
-// Parses the principal query's packed lists ("a|b,c|d").
-std::vector<GroupScope> parse_group_scopes(std::string_view packed);
-std::vector<Binding> parse_bindings(std::string_view packed);
+// Parses the principal query's JSON lists: [[group_id, scope], …] and
+// [[role, object_type, object_id, subject_type, subject_id, expires_at|null], …];
+// malformed items are skipped.
+std::vector<GroupScope> parse_group_scopes(std::string_view json);
+std::vector<Binding> parse_bindings(std::string_view json);
 
 struct Principal {
     std::string user_id;

@@ -5,11 +5,17 @@
 
 #include <cstring>
 
+#include <poll.h>
+
 namespace cabinet {
 
 namespace {
 
 bool connection_lost(PGconn* c) { return !c || PQstatus(c) != CONNECTION_OK; }
+
+const Stmt kBegin = {"tx_begin", "BEGIN"};
+const Stmt kBeginReadOnly = {"tx_begin_read_only", "BEGIN READ ONLY"};
+const Stmt kCommit = {"tx_commit", "COMMIT"};
 
 }  // namespace
 
@@ -47,9 +53,8 @@ std::string bytea_param(const std::string& bytes) { return "\\x" + hex(bytes); }
 
 void Db::connect() {
     prepared_.clear();
-    in_tx_ = false;
-    const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-    const char* values[] = {conninfo_.c_str(), application_.c_str(), nullptr};
+    const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
+    const char* values[] = {conninfo_.c_str(), application_.c_str(), "2", nullptr};
     conn_.reset(PQconnectdbParams(keys, values, 1));
     if (connection_lost(conn_.get())) {
         std::string why = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
@@ -66,83 +71,46 @@ void Db::connect() {
     }
 }
 
-void Db::ensure_connected() {
-    if (connection_lost(conn_.get())) connect();
+bool Db::lost() const { return connection_lost(conn_.get()); }
+
+void Db::refresh() {
+    if (!lost()) {
+        // An idle connection has nothing to read unless the server closed it
+        // (or said why it is about to): then it is replaced before use.
+        pollfd p{PQsocket(conn_.get()), POLLIN, 0};
+        if (poll(&p, 1, 0) > 0 && (PQconsumeInput(conn_.get()) == 0 || lost())) conn_.reset();
+    }
+    if (lost()) connect();
 }
 
 void Db::prepare(const Stmt& s) {
-    if (prepared_.count(s.name)) return;
+    if (s.replan || prepared_.count(s.name)) return;
     Result r(PQprepare(conn_.get(), s.name, s.sql, 0, nullptr));
-    if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK)
+    if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK) {
+        if (lost()) throw unavailable(std::string("connection lost preparing ") + s.name);
         throw from_sqlstate(PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE),
                             std::string("prepare ") + s.name + ": " + PQerrorMessage(conn_.get()));
+    }
     prepared_.insert(s.name);
 }
 
-Result Db::run(const Stmt& s, const Params& params, ExecStatusType expected) {
-    if (guard_) return std::move(pipeline({{&s, params}}, expected != PGRES_TUPLES_OK).back());
-    // Outside a transaction a statement that found the connection dead runs
-    // once more on a fresh one (the server restarted); inside, the transaction is lost.
-    for (int attempt = 0;; ++attempt) {
-        ensure_connected();
-        std::vector<const char*> values;
-        values.reserve(params.size());
-        for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-        try {
-            if (!s.replan) prepare(s);
-        } catch (const Error&) {
-            if (!in_tx_ && attempt == 0 && connection_lost(conn_.get())) continue;
-            throw;
-        }
-        int n = static_cast<int>(values.size());
-        Result r(s.replan ? PQexecParams(conn_.get(), s.sql, n, nullptr, values.data(), nullptr, nullptr, 0)
-                          : PQexecPrepared(conn_.get(), s.name, n, values.data(), nullptr, nullptr, 0));
-        if (PQresultStatus(r.raw()) == expected) return r;
-        if (connection_lost(conn_.get())) {
-            if (!in_tx_ && attempt == 0) continue;
-            in_tx_ = false;
-            throw unavailable(std::string("connection lost in ") + s.name);
-        }
-        const char* state = PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE);
-        throw from_sqlstate(state, std::string(s.name) + ": " + PQerrorMessage(conn_.get()),
-                            PQresultErrorField(r.raw(), PG_DIAG_CONSTRAINT_NAME));
-    }
-}
-
-Result Db::query(const Stmt& s, const Params& params) { return run(s, params, PGRES_TUPLES_OK); }
-
-std::vector<Result> Db::pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch, bool writes) {
-    // Reads only: a connection found dead (the server restarted) is rebuilt and the batch sent once more.
+Result Db::query(const Stmt& s, const Params& params) {
+    refresh();
     try {
-        return pipeline_once(batch);
-    } catch (const Error& e) {
-        if (writes || in_tx_ || !connection_lost(conn_.get())) throw;
+        return std::move(pipeline({{&s, params}}).front());
+    } catch (const Error&) {
+        if (!lost()) throw;
     }
-    return pipeline_once(batch);
+    connect();  // a read: sent once more on a fresh connection
+    return std::move(pipeline({{&s, params}}).front());
 }
 
-std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& given) {
-    ensure_connected();
-    // The guard leaves pending only if the connection is lost before it ran.
-    std::optional<std::pair<const Stmt*, Params>> guard = std::move(guard_);
-    guard_.reset();
-    std::vector<std::pair<const Stmt*, Params>> with_guard;
-    if (guard) {
-        with_guard.reserve(given.size() + 1);
-        with_guard.push_back(*guard);
-        with_guard.insert(with_guard.end(), given.begin(), given.end());
-    }
-    const auto& batch = guard ? with_guard : given;
+std::vector<Result> Db::pipeline(const Batch& batch) {
+    if (lost()) connect();
     PGconn* c = conn_.get();
-    auto lost = [&](const std::string& why) {
-        if (guard && connection_lost(c)) guard_ = std::move(guard);
-        return unavailable(why);
-    };
-    for (const auto& item : batch)
-        if (!item.first->replan) prepare(*item.first);
-    std::vector<Result> out;
-    if (PQenterPipelineMode(c) != 1) throw internal("pipeline mode unavailable");
-    // Leaves pipeline mode on every path; a dead connection is rebuilt by the next statement.
+    for (const auto& item : batch) prepare(*item.first);
+    if (PQenterPipelineMode(c) != 1) throw unavailable(std::string("pipeline mode: ") + PQerrorMessage(c));
+    // Leaves pipeline mode on every path; a dead connection is rebuilt by the next transaction.
     struct Leave {
         PGconn* c;
         ~Leave() {
@@ -151,18 +119,21 @@ std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, P
     } leave{c};
     for (const auto& [stmt, params] : batch) {
         std::vector<const char*> values;
+        values.reserve(params.size());
         for (const auto& v : params) values.push_back(v ? v->c_str() : nullptr);
         int n = static_cast<int>(values.size());
         int sent = stmt->replan ? PQsendQueryParams(c, stmt->sql, n, nullptr, values.data(), nullptr, nullptr, 0)
                                 : PQsendQueryPrepared(c, stmt->name, n, values.data(), nullptr, nullptr, 0);
-        if (sent != 1) throw lost(std::string("pipeline send ") + stmt->name + ": " + PQerrorMessage(c));
+        if (sent != 1) throw unavailable(std::string("pipeline send ") + stmt->name + ": " + PQerrorMessage(c));
     }
-    if (PQpipelineSync(c) != 1) throw lost(std::string("pipeline sync: ") + PQerrorMessage(c));
+    if (PQpipelineSync(c) != 1) throw unavailable(std::string("pipeline sync: ") + PQerrorMessage(c));
+    std::vector<Result> out;
+    out.reserve(batch.size());
     std::unique_ptr<Error> failure;
     for (const auto& [stmt, params] : batch) {
         Result r(PQgetResult(c));
         while (PGresult* extra = PQgetResult(c)) PQclear(extra);  // the NULL that ends each statement
-        if (!r.raw() || connection_lost(c)) throw lost(std::string("connection lost in ") + stmt->name);
+        if (!r.raw() || connection_lost(c)) throw unavailable(std::string("connection lost in ") + stmt->name);
         ExecStatusType st = PQresultStatus(r.raw());
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !failure)
             failure = std::make_unique<Error>(from_sqlstate(PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE),
@@ -171,56 +142,66 @@ std::vector<Result> Db::pipeline_once(const std::vector<std::pair<const Stmt*, P
         out.push_back(std::move(r));
     }
     Result sync(PQgetResult(c));  // PGRES_PIPELINE_SYNC
+    if (!sync.raw() || connection_lost(c)) throw unavailable("connection lost at pipeline sync");
     if (failure) throw *failure;
-    if (guard) out.erase(out.begin());
     return out;
 }
 
-void Db::guard_next(const Stmt& check, Params params) { guard_.emplace(&check, std::move(params)); }
-
-void Db::settle_guard() {
-    if (guard_) pipeline({}, false);
+std::vector<Result> Tx::send(const Batch& statements, bool last) {
+    if (state_ == State::Done) throw internal("transaction already finished");
+    if (state_ == State::Open) {
+        Batch all = statements;
+        if (last) all.push_back({&kCommit, {}});
+        std::vector<Result> out = db_.pipeline(all);  // on failure it stays open, to be rolled back
+        if (last) {
+            out.pop_back();
+            state_ = State::Done;
+        }
+        return out;
+    }
+    // The first round trip: [BEGIN,] the proof, the statements[, nothing more:
+    // the pipeline's implicit transaction commits at its sync].
+    Batch all;
+    all.reserve(statements.size() + 2);
+    if (!last) all.push_back({mode_ == TxMode::ReadOnly ? &kBeginReadOnly : &kBegin, {}});
+    if (proof_) all.push_back({proof_.check, proof_.params});
+    size_t skip = all.size();
+    all.insert(all.end(), statements.begin(), statements.end());
+    db_.refresh();
+    std::vector<Result> out;
+    try {
+        out = db_.pipeline(all);
+    } catch (const Error&) {
+        // Nothing was committed when the connection died in an explicit
+        // transaction or a read: it is sent once more on a fresh connection.
+        if (!db_.lost() || (last && mode_ != TxMode::ReadOnly)) {
+            state_ = last ? State::Done : State::Open;  // an open one is rolled back
+            throw;
+        }
+        db_.connect();
+        out = db_.pipeline(all);
+    }
+    state_ = last ? State::Done : State::Open;
+    out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(skip));
+    return out;
 }
 
-void Db::command(const Stmt& s, const Params& params) { run(s, params, PGRES_COMMAND_OK); }
-
-void Db::simple(const char* sql) {
-    if (guard_) {
-        // After the guard in its implicit transaction; a BEGIN makes that transaction explicit.
-        Stmt s{sql, sql, true};
-        pipeline({{&s, {}}}, false);
+Result Tx::query(const Stmt& s, const Params& params) { return std::move(send({{&s, params}}, false).front()); }
+void Tx::command(const Stmt& s, const Params& params) { send({{&s, params}}, false); }
+std::vector<Result> Tx::batch(const Batch& statements) { return send(statements, false); }
+std::vector<Result> Tx::commit(const Batch& last) { return send(last, true); }
+Result Tx::commit(const Stmt& s, const Params& params) { return std::move(send({{&s, params}}, true).front()); }
+void Tx::commit() {
+    if (state_ == State::Unsent && !proof_) {
+        state_ = State::Done;
         return;
     }
-    for (int attempt = 0;; ++attempt) {
-        ensure_connected();
-        Result r(PQexec(conn_.get(), sql));
-        if (PQresultStatus(r.raw()) == PGRES_COMMAND_OK) return;
-        if (connection_lost(conn_.get())) {
-            if (!in_tx_ && attempt == 0) continue;
-            in_tx_ = false;
-            throw unavailable(std::string("connection lost in ") + sql);
-        }
-        throw from_sqlstate(PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE),
-                            std::string(sql) + ": " + PQerrorMessage(conn_.get()));
-    }
-}
-
-Tx::Tx(Db& db) : db_(db) {
-    db_.simple("BEGIN");
-    db_.in_tx_ = true;
+    send({}, true);
 }
 
 Tx::~Tx() {
-    if (done_ || !db_.in_tx_) return;
-    db_.in_tx_ = false;
-    if (db_.conn_ && PQstatus(db_.conn_.get()) == CONNECTION_OK) PQclear(PQexec(db_.conn_.get(), "ROLLBACK"));
-}
-
-void Tx::commit() {
-    db_.simple("COMMIT");
-    db_.in_tx_ = false;
-    done_ = true;
+    if (state_ != State::Open || db_.lost()) return;
+    PQclear(PQexec(db_.conn_.get(), "ROLLBACK"));
 }
 
 }  // namespace cabinet
-

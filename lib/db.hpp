@@ -1,15 +1,15 @@
-// Postgres access: one persistent connection per process, named prepared
-// statements, RAII for results and transactions.
+// Postgres access: a connection with named prepared statements (Db) and the
+// one transaction an operation runs in (Tx); RAII for results, connections and
+// transactions. A process holds several Db, lent one per request (lib/pool).
 #pragma once
 
 #include <libpq-fe.h>
 
-#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace cabinet {
@@ -25,6 +25,8 @@ struct Stmt {
 
 using Param = std::optional<std::string>;  // nullopt = SQL NULL
 using Params = std::vector<Param>;
+using Call = std::pair<const Stmt*, Params>;
+using Batch = std::vector<Call>;
 
 class Result {
    public:
@@ -32,7 +34,6 @@ class Result {
     int rows() const { return PQntuples(r_.get()); }
     bool empty() const { return rows() == 0; }
     int col(const char* name) const;  // throws when the statement has no such column
-    bool null(int row, const char* name) const { return PQgetisnull(r_.get(), row, col(name)); }
     const char* get(int row, const char* name) const;  // nullptr for NULL
     std::string str(int row, const char* name) const;  // "" for NULL
     bool boolean(int row, const char* name) const;
@@ -44,6 +45,15 @@ class Result {
     std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
 };
 
+// A check sent ahead of a transaction's first statements, in their round
+// trip: when it fails none of them runs and its error is thrown. A kept
+// principal is proven current this way (lib/auth.cpp). Empty: nothing to prove.
+struct Proof {
+    const Stmt* check = nullptr;
+    Params params;
+    explicit operator bool() const { return check != nullptr; }
+};
+
 class Db {
    public:
     // application: what pg_stat_activity shows unless conninfo names one.
@@ -52,54 +62,59 @@ class Db {
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
 
-    Result query(const Stmt& s, const Params& params = {});  // rows expected
-    // Several statements in one round trip (libpq pipeline mode, one sync):
-    // they run as one implicit transaction, all or nothing; results in order
-    // (a pending guard's not among them).
-    // Throws on the first failure. Only a batch that changes nothing (reads)
-    // is sent again when the connection was found dead.
-    std::vector<Result> pipeline(const std::vector<std::pair<const Stmt*, Params>>& batch, bool writes = false);
-    void command(const Stmt& s, const Params& params = {});  // no rows expected
-    void simple(const char* sql);                            // a statement without parameters
-
-    // A check that rides ahead of the next round trip: it is sent first, in the
-    // same pipeline, and when it fails nothing sent with it runs and its error
-    // is thrown. settle_guard() sends it alone when no round trip took it.
-    // A request starts with none (drop_guard).
-    void guard_next(const Stmt& check, Params params);
-    void settle_guard();
-    void drop_guard() { guard_.reset(); }
-
-    bool in_transaction() const { return in_tx_; }
-    void ensure_connected();
+    // One read outside any transaction (authentication); sent once more on a
+    // fresh connection when the connection was found dead.
+    Result query(const Stmt& s, const Params& params = {});
 
    private:
     friend class Tx;
-    Result run(const Stmt& s, const Params& params, ExecStatusType expected);
-    std::vector<Result> pipeline_once(const std::vector<std::pair<const Stmt*, Params>>& batch);
+    // Statements in one round trip (pipeline mode, one sync), results in
+    // order; throws the first failure, SERVICE_UNAVAILABLE when the connection is lost.
+    std::vector<Result> pipeline(const Batch& batch);
+    // Before a transaction starts: a connection the server closed meanwhile
+    // (a restart) is replaced, so the first statement does not find it dead.
+    void refresh();
     void connect();
     void prepare(const Stmt& s);
+    bool lost() const;
 
     std::string conninfo_;
     std::string application_;
     std::unique_ptr<PGconn, void (*)(PGconn*)> conn_{nullptr, &PQfinish};
     std::unordered_set<std::string> prepared_;
-    bool in_tx_ = false;
-    std::optional<std::pair<const Stmt*, Params>> guard_;
 };
 
-// BEGIN on construction; ROLLBACK on destruction unless commit() ran.
+enum class TxMode { ReadOnly, ReadWrite };
+
+// The one transaction of an operation. Nothing is sent until its first
+// statements: they travel in one round trip with the BEGIN and the proof. A
+// transaction whose statements all go in one round trip (commit(batch) as the
+// first call) is the implicit transaction of that pipeline: no BEGIN, no
+// COMMIT. Rolls back on destruction unless committed.
 class Tx {
    public:
-    explicit Tx(Db& db);
+    Tx(Db& db, TxMode mode, Proof proof = {}) : db_(db), mode_(mode), proof_(std::move(proof)) {}
     ~Tx();
     Tx(const Tx&) = delete;
     Tx& operator=(const Tx&) = delete;
+
+    Result query(const Stmt& s, const Params& params = {});  // rows expected
+    void command(const Stmt& s, const Params& params = {});  // no rows expected
+    std::vector<Result> batch(const Batch& statements);      // several in one round trip
+
+    // The last statements and the commit, in one round trip.
+    std::vector<Result> commit(const Batch& last);
+    Result commit(const Stmt& s, const Params& params = {});
     void commit();
 
    private:
+    std::vector<Result> send(const Batch& statements, bool last);
+
+    enum class State { Unsent, Open, Done };
     Db& db_;
-    bool done_ = false;
+    TxMode mode_;
+    Proof proof_;
+    State state_ = State::Unsent;
 };
 
 // Encodes a bytea parameter in the text format libpq expects (\x…).

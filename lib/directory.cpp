@@ -2,7 +2,7 @@
 
 #include "crypto.hpp"
 #include "error.hpp"
-#include "http.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 
@@ -68,20 +68,20 @@ std::string secret_binding(const std::string& org_id, const std::string& user_id
     return std::string("cabinet|") + purpose + "|" + org_id + "|" + user_id;
 }
 
-void write_storage_credentials(Db& db, const Config& cfg, const std::string& org_id, const std::string& user_id) {
+void write_storage_credentials(Tx& tx, const Config& cfg, const std::string& org_id, const std::string& user_id) {
     std::string s3_secret = base64url(random_bytes(30)), swift_secret = base64url(random_bytes(30));
-    db.command(kUpsertStorage,
+    tx.command(kUpsertStorage,
                {user_id, org_id, access_id("CBS3"),
                 bytea_param(seal(cfg.master_key, s3_secret, secret_binding(org_id, user_id, "s3"))), access_id("CBSW"),
                 bytea_param(seal(cfg.master_key, swift_secret, secret_binding(org_id, user_id, "swift")))});
 }
 
-std::string insert_user(Db& db, const Config& cfg, const NewUser& u) {
-    if (!db.query(kEmailTaken, {u.email}).empty()) throw conflict("Email already in use", "email");
-    Result r = db.query(kInsertUser, {u.org_id, u.email, u.name, u.role, hash_password(u.password),
+std::string insert_user(Tx& tx, const Config& cfg, const NewUser& u) {
+    if (!tx.query(kEmailTaken, {u.email}).empty()) throw conflict("Email already in use", "email");
+    Result r = tx.query(kInsertUser, {u.org_id, u.email, u.name, u.role, hash_password(u.password),
                                       u.enabled ? "true" : "false"});
     std::string id = r.str(0, "id");
-    write_storage_credentials(db, cfg, u.org_id, id);
+    write_storage_credentials(tx, cfg, u.org_id, id);
     return id;
 }
 

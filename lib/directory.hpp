@@ -25,10 +25,10 @@ struct NewUser {
 
 // Inserts the user and its S3/Swift credentials (secrets sealed under the
 // master key); 409 when the email is taken. Returns the new user's id.
-std::string insert_user(Db& db, const Config& cfg, const NewUser& u);
+std::string insert_user(Tx& tx, const Config& cfg, const NewUser& u);
 
 // Fresh storage credentials for a user (insert or replace both secrets, keeping the api ids).
-void write_storage_credentials(Db& db, const Config& cfg, const std::string& org_id, const std::string& user_id);
+void write_storage_credentials(Tx& tx, const Config& cfg, const std::string& org_id, const std::string& user_id);
 
 // The associated data that binds a sealed secret to its owner.
 std::string secret_binding(const std::string& org_id, const std::string& user_id, const char* purpose);

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "config.hpp"
+#include "db.hpp"
 #include "http.hpp"
+#include "json.hpp"
 
 #include <string>
 #include <string_view>

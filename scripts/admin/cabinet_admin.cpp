@@ -28,6 +28,7 @@ namespace {
 
 const Stmt kInsertOrg = {"admin_insert_org", "INSERT INTO organizations (name) VALUES ($1) RETURNING id"};
 
+const Stmt kLockSecrets = {"admin_lock_secrets", "LOCK TABLE api_keys, storage_credentials IN EXCLUSIVE MODE"};
 const Stmt kApiSecrets = {"admin_api_secrets",
                           "SELECT id, user_id, organization_id, secret_enc FROM api_keys ORDER BY id"};
 const Stmt kResealApiSecret = {"admin_reseal_api_secret",
@@ -60,11 +61,11 @@ int create_org(const std::map<std::string, std::string>& f, Db& db, const Config
     if (name.size() > 200) throw validation("Must be at most 200 characters", "--name");
     check_email(email, "--admin-email");
     check_password(password, email, "--admin-password");
-    Tx tx(db);
-    std::string org = db.query(kInsertOrg, {name}).str(0, "id");
+    Tx tx(db, TxMode::ReadWrite);
+    std::string org = tx.query(kInsertOrg, {name}).str(0, "id");
     NewUser u{org, email, "Administrator", "admin", password, true};
-    std::string user = insert_user(db, cfg, u);
-    record_activity(db, Actor{org, "system", "", "cabinet-admin", ""}, "user.create");
+    std::string user = insert_user(tx, cfg, u);
+    record_activity(tx, Actor{org, "system", "", "cabinet-admin", ""}, "user.create");
     tx.commit();
     JsonOut j;
     j.obj().kv("organizationId", org).kv("userId", user).end();
@@ -98,19 +99,19 @@ int rotate_master_key(const std::map<std::string, std::string>& f, Db& db, const
     Config next = cfg;
     next.master_key = read_key_file(required(f, "new-key-file"));
     if (next.master_key == cfg.master_key) throw validation("The new key equals the current one", "--new-key-file");
-    Tx tx(db);
-    db.simple("LOCK TABLE api_keys, storage_credentials IN EXCLUSIVE MODE");
-    Result keys = db.query(kApiSecrets);
+    Tx tx(db, TxMode::ReadWrite);
+    tx.command(kLockSecrets);
+    Result keys = tx.query(kApiSecrets);
     for (int i = 0; i < keys.rows(); ++i) {
         std::string plain;
         std::string binding = secret_binding(keys.str(i, "organization_id"), keys.str(i, "user_id"), "api");
         std::string sealed = reseal(cfg, next, keys.bytes(i, "secret_enc"), binding, &plain);
-        db.command(kResealApiSecret, {keys.str(i, "id"), sealed, bytea_param(api_secret_hash(next, plain))});
+        tx.command(kResealApiSecret, {keys.str(i, "id"), sealed, bytea_param(api_secret_hash(next, plain))});
     }
-    Result st = db.query(kStorageSecrets);
+    Result st = tx.query(kStorageSecrets);
     for (int i = 0; i < st.rows(); ++i) {
         std::string org = st.str(i, "organization_id"), user = st.str(i, "user_id");
-        db.command(kResealStorage,
+        tx.command(kResealStorage,
                    {user, reseal(cfg, next, st.bytes(i, "s3_secret_enc"), secret_binding(org, user, "s3")),
                     reseal(cfg, next, st.bytes(i, "swift_secret_enc"), secret_binding(org, user, "swift"))});
     }

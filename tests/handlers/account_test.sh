@@ -148,6 +148,8 @@ undecryptable_secrets_answer_500_and_only_the_log_has_the_reason() {
 
 a_wrong_master_key_answers_500_not_garbage() {
     as_new_user masterkey
+    cgi PUT /v2/account/api
+    expect_status 200
     cgi GET /v2/account
     expect_status 200
     cgi GET /v2/account "" "" CABINET_MASTER_KEY="$(openssl rand -hex 32)"
@@ -155,6 +157,18 @@ a_wrong_master_key_answers_500_not_garbage() {
     expect_envelope INTERNAL_ERROR
     expect_json '.success' 'false'
     [[ $CGI_ERR == *"cannot decrypt"* ]] || fail "the log lacks the reason: $CGI_ERR"
+}
+
+# A user made in SQL has no S3/Swift credentials: a GET shows them empty and
+# creates none (a read never writes); files-new-secret-key makes them.
+reading_an_account_without_storage_credentials_writes_nothing() {
+    as_new_user nostorage
+    cgi GET /v2/account
+    expect_status 200
+    expect_json '.account.e24files' '{"s3":{"api_id":"","secret_key":""},"swift":{"api_id":"","secret_key":""}}'
+    local rows
+    rows=$(psql_q "SELECT count(*) FROM storage_credentials WHERE user_id = '$UID_'")
+    [[ $rows == 0 ]] || fail "GET /v2/account wrote storage credentials ($rows rows)"
 }
 
 # ---------------------------------------------------------------- master key rotation (cabinet-admin)
@@ -302,6 +316,7 @@ test_case unknown_paths_answer_404_with_success_false
 test_case bodies_must_be_json_objects
 test_case undecryptable_secrets_answer_500_and_only_the_log_has_the_reason
 test_case a_wrong_master_key_answers_500_not_garbage
+test_case reading_an_account_without_storage_credentials_writes_nothing
 test_case rotating_the_master_key_keeps_every_secret_and_api_key_working
 test_case a_failed_master_key_rotation_changes_nothing
 test_case mutated_ssh_keys_never_crash_and_accepted_ones_agree_with_ssh_keygen

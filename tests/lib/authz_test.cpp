@@ -147,21 +147,34 @@ BOOST_AUTO_TEST_CASE(explain_names_every_reason) {
     BOOST_TEST(explain(g, "write:users").size() == 1u);  // the org-wide admin binding only
 }
 
-BOOST_AUTO_TEST_CASE(parse_group_scopes_of_packed_string) {
-    auto gs = parse_group_scopes(kGroup + "|read:users," + kOtherGroup + "|write:groups");
+BOOST_AUTO_TEST_CASE(group_scopes_are_read_from_the_principal_json) {
+    auto gs = parse_group_scopes("[[\"" + kGroup + "\",\"read:users\"],[\"" + kOtherGroup + "\",\"write:groups\"]]");
     BOOST_REQUIRE_EQUAL(gs.size(), 2u);
     BOOST_CHECK_EQUAL(gs[0].group_id, kGroup);
     BOOST_CHECK_EQUAL(gs[0].scope, "read:users");
     BOOST_CHECK_EQUAL(gs[1].group_id, kOtherGroup);
     BOOST_CHECK_EQUAL(gs[1].scope, "write:groups");
-    BOOST_TEST(parse_group_scopes("").empty());
-    BOOST_TEST(parse_group_scopes("no-separator,a|b|c").empty());  // malformed items are skipped
-    BOOST_CHECK_EQUAL(parse_group_scopes("x,g|read:users").size(), 1u);
 }
 
-BOOST_AUTO_TEST_CASE(parse_bindings_of_packed_string) {
-    auto bs = parse_bindings("admin|resource|" + kGroup + "|user|" + kUser + "|,auditor|organization|" + kOrg + "|group|" +
-                             kOtherGroup + "|2030-01-01T00:00:00.000Z");
+BOOST_AUTO_TEST_CASE(malformed_group_scope_items_are_skipped) {
+    BOOST_TEST(parse_group_scopes("[]").empty());
+    BOOST_TEST(parse_group_scopes("").empty());
+    BOOST_TEST(parse_group_scopes("{\"a\":1}").empty());
+    BOOST_TEST(parse_group_scopes("[[\"a\",\"b\",\"c\"],[\"a\"],\"x\",[1,\"b\"]]").empty());
+    BOOST_CHECK_EQUAL(parse_group_scopes("[\"x\",[\"g\",\"read:users\"]]").size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(scopes_holding_separators_survive_the_round_trip) {
+    auto gs = parse_group_scopes(R"([["g|1","read,users"]])");
+    BOOST_REQUIRE_EQUAL(gs.size(), 1u);
+    BOOST_CHECK_EQUAL(gs[0].group_id, "g|1");
+    BOOST_CHECK_EQUAL(gs[0].scope, "read,users");
+}
+
+BOOST_AUTO_TEST_CASE(bindings_are_read_from_the_principal_json) {
+    auto bs = parse_bindings("[[\"admin\",\"resource\",\"" + kGroup + "\",\"user\",\"" + kUser + "\",null]," +
+                             "[\"auditor\",\"organization\",\"" + kOrg + "\",\"group\",\"" + kOtherGroup +
+                             "\",\"2030-01-01T00:00:00.000Z\"]]");
     BOOST_REQUIRE_EQUAL(bs.size(), 2u);
     BOOST_CHECK_EQUAL(bs[0].role, "admin");
     BOOST_CHECK_EQUAL(bs[0].object_type, "resource");
@@ -175,15 +188,18 @@ BOOST_AUTO_TEST_CASE(parse_bindings_of_packed_string) {
     BOOST_CHECK_EQUAL(bs[1].subject_type, "group");
     BOOST_CHECK_EQUAL(bs[1].subject_id, kOtherGroup);
     BOOST_CHECK_EQUAL(bs[1].expires_at, "2030-01-01T00:00:00.000Z");
-    BOOST_TEST(parse_bindings("").empty());
-    BOOST_TEST(parse_bindings("admin|resource|g|user|u").empty());        // five fields
-    BOOST_TEST(parse_bindings("admin|resource|g|user|u||x").empty());     // seven fields
 
     // Parsed bindings feed the model directly.
-    Grants g = grants("user", parse_group_scopes(""), bs);
+    Grants g = grants("user", parse_group_scopes("[]"), bs);
     BOOST_TEST(allows(g, "write:groups", kGroup));
     BOOST_TEST(allows(g, "read:activities"));
     BOOST_TEST(!allows(g, "write:groups"));
+}
+
+BOOST_AUTO_TEST_CASE(bindings_of_the_wrong_width_are_skipped) {
+    BOOST_TEST(parse_bindings("[]").empty());
+    BOOST_TEST(parse_bindings(R"([["admin","resource","g","user","u"]])").empty());
+    BOOST_TEST(parse_bindings(R"([["admin","resource","g","user","u",null,"x"]])").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,44 @@
+// What an operation works with: the request, its path parameters and body,
+// the caller, and the one transaction it opens (read_tx / write_tx).
+#pragma once
+
+#include "authz.hpp"
+#include "config.hpp"
+#include "db.hpp"
+#include "http.hpp"
+#include "router.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace cabinet {
+
+struct Ctx {
+    const Request& req;
+    Db& db;
+    const Config& cfg;
+    PathParams path;
+    rapidjson::Document body;
+    std::optional<Principal> who;
+    Proof proof;  // what the operation's transaction must prove for a kept caller (lib/auth)
+
+    const Principal& caller() const;
+    // A path id: 404 unless it is a well-formed uuid; returned lower-cased.
+    std::string id_param(const char* name) const;
+    // 403 unless the caller holds scope (org-wide, or on resource when given).
+    void require(std::string_view scope, std::string_view resource = {}) const;
+    // 403 unless the caller is an administrator (role or org-wide admin binding).
+    void require_admin() const;
+    std::string client_ip() const;
+
+    // The proof for the operation's transaction; it is then no longer pending.
+    Proof take_proof() { return std::exchange(proof, Proof{}); }
+};
+
+// The operation's one transaction, carrying the caller's proof.
+inline Tx read_tx(Ctx& c) { return Tx(c.db, TxMode::ReadOnly, c.take_proof()); }
+inline Tx write_tx(Ctx& c) { return Tx(c.db, TxMode::ReadWrite, c.take_proof()); }
+
+}  // namespace cabinet

@@ -1,0 +1,111 @@
+#include "dispatch.hpp"
+
+#include "auth.hpp"
+#include "ctx.hpp"
+#include "log.hpp"
+#include "quota_gate.hpp"
+#include "text.hpp"
+
+namespace cabinet {
+
+namespace {
+
+constexpr int kAttempts = 3;
+
+void log_error(const Request& req, const Error& e) {
+    if (e.status >= 500) log_event("error", req.request_id, e.message, e.internal);
+    else if (!e.internal.empty()) log_event("info", req.request_id, e.message, e.internal);
+}
+
+// The checks that need neither caller nor database, in the order a client
+// meets them after the route: media type, query string.
+void check_request(Request& req) {
+    if (!req.body.empty() && !is_json_media_type(req.content_type)) throw unsupported_media_type();
+    auto query = parse_query(req.query_string);
+    if (!query) throw validation("Malformed query string", "query");
+    req.query = std::move(*query);
+}
+
+void validate_body(const Route& route, Ctx& c) {
+    if (!route.body) return;
+    if (c.req.body.empty()) throw invalid_json("A JSON body is required");
+    parse_json_object(c.req.body, c.body);
+    check_fields(c.body, *route.body);
+}
+
+// When the operation answered without a transaction (a 403 from the scopes,
+// a 400 for the body) the kept caller's proof is sent alone, so no answer
+// rests on a principal that was not current.
+void settle_proof(Ctx& c) {
+    if (Proof p = c.take_proof()) Tx(c.db, TxMode::ReadOnly, std::move(p)).commit();
+}
+
+// One attempt: authenticate, validate, run the operation, settle the proof.
+// A stale kept principal (CB001) or a serialization failure throws a
+// retryable error before anything was written.
+Response attempt(const Route& route, Ctx& c, QuotaGate& gate, Freshness freshness) {
+    if (route.access == Access::Authenticated) {
+        Identity id = authenticate(c.req, c.db, c.cfg, freshness);
+        c.who = std::move(id.principal);
+        c.proof = std::move(id.proof);
+        gate.charge(*c.who);
+    }
+    try {
+        validate_body(route, c);
+        Response r = route.fn(c);
+        settle_proof(c);
+        if (c.who) r.actor = c.who->user_id;
+        return r;
+    } catch (const Error& e) {
+        if (e.retryable) throw;
+        settle_proof(c);  // a stale principal's answer gives way to one with a fresh principal
+        throw;
+    }
+}
+
+Response run(const Service& svc, Request& req, Db* db, const Config& cfg, QuotaGate& gate, const char*& route_name) {
+    if (req.too_large) throw payload_too_large();
+    if (req.bad_length) throw Error(400, "INVALID_JSON", "Invalid Content-Length");
+    if (!db) throw unavailable("no database: the configuration is incomplete");
+    PathParams params;
+    const Route& route = find_route(svc, req.method, req.path, params);
+    route_name = route.pattern;
+    Ctx c{req, *db, cfg, std::move(params), rapidjson::Document(), std::nullopt, Proof{}};
+    // A public route without a body (the retired v1 API) answers before anything is checked.
+    if (route.access == Access::Public && !route.body) return route.fn(c);
+    check_request(req);
+    for (int n = 1;; ++n) {
+        try {
+            return attempt(route, c, gate, n == 1 ? Freshness::Kept : Freshness::Reload);
+        } catch (const Error& e) {
+            if (!e.retryable || n == kAttempts) throw;
+            log_event("info", req.request_id, "retrying the request", e.internal);
+        }
+        c.who.reset();
+        c.proof = Proof{};
+        c.body = rapidjson::Document();
+    }
+}
+
+}  // namespace
+
+Response dispatch(const Service& svc, Request& req, Db* db, const Config& cfg) {
+    if (req.rate_refused) return rate_refused(req, cfg);
+    QuotaGate gate(cfg, req);
+    const char* route = nullptr;
+    Response r;
+    try {
+        r = run(svc, req, db, cfg, gate, route);
+    } catch (const Error& e) {
+        log_error(req, e);
+        r = error_response(e, req);
+    } catch (const std::exception& e) {
+        log_event("error", req.request_id, "unhandled exception", e.what());
+        r = error_response(internal(e.what()), req);
+    }
+    r.route = route;
+    gate.finish(r);
+    return r;
+}
+
+}  // namespace cabinet

@@ -1,0 +1,29 @@
+#include "pool.hpp"
+
+namespace cabinet {
+
+Pool::Pool(const std::string& conninfo, const std::string& application, int size) : size_(size) {
+    for (int i = 0; i < size; ++i) free_.push_back(std::make_unique<Db>(conninfo, application));
+}
+
+int Pool::idle() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<int>(free_.size());
+}
+
+Pool::Lease::Lease(Pool& p) : pool_(p) {
+    std::unique_lock<std::mutex> lock(pool_.mutex_);
+    pool_.returned_.wait(lock, [&] { return !pool_.free_.empty(); });
+    db_ = std::move(pool_.free_.back());
+    pool_.free_.pop_back();
+}
+
+Pool::Lease::~Lease() {
+    {
+        std::lock_guard<std::mutex> lock(pool_.mutex_);
+        pool_.free_.push_back(std::move(db_));
+    }
+    pool_.returned_.notify_one();
+}
+
+}  // namespace cabinet
