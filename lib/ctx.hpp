@@ -11,7 +11,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace cabinet {
 
@@ -22,7 +21,7 @@ struct Ctx {
     PathParams path;
     rapidjson::Document body;
     std::optional<Principal> who;
-    Proof proof;  // what the operation's transaction must prove for a kept caller (lib/auth)
+    Proof proof;  // pending until the operation's transaction sends it (lib/auth, lib/db)
 
     const Principal& caller() const;
     // A path id: 404 unless it is a well-formed uuid; returned lower-cased.
@@ -32,13 +31,10 @@ struct Ctx {
     // 403 unless the caller is an administrator (role or org-wide admin binding).
     void require_admin() const;
     std::string client_ip() const;
-
-    // The proof for the operation's transaction; it is then no longer pending.
-    Proof take_proof() { return std::exchange(proof, Proof{}); }
 };
 
 // The operation's one transaction, carrying the caller's proof.
-inline Tx read_tx(Ctx& c) { return Tx(c.db, TxMode::ReadOnly, c.take_proof()); }
-inline Tx write_tx(Ctx& c) { return Tx(c.db, TxMode::ReadWrite, c.take_proof()); }
+inline Tx read_tx(Ctx& c) { return Tx(c.db, TxMode::ReadOnly, &c.proof); }
+inline Tx write_tx(Ctx& c) { return Tx(c.db, TxMode::ReadWrite, &c.proof); }
 
 }  // namespace cabinet

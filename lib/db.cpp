@@ -4,6 +4,7 @@
 #include "error.hpp"
 
 #include <cstring>
+#include <utility>
 
 #include <poll.h>
 
@@ -164,7 +165,8 @@ std::vector<Result> Tx::send(const Batch& statements, bool last) {
     Batch all;
     all.reserve(statements.size() + 2);
     if (!last) all.push_back({mode_ == TxMode::ReadOnly ? &kBeginReadOnly : &kBegin, {}});
-    if (proof_) all.push_back({proof_.check, proof_.params});
+    Proof proof = proof_ ? std::exchange(*proof_, Proof{}) : Proof{};
+    if (proof) all.push_back({proof.check, std::move(proof.params)});
     size_t skip = all.size();
     all.insert(all.end(), statements.begin(), statements.end());
     db_.refresh();
@@ -192,7 +194,7 @@ std::vector<Result> Tx::batch(const Batch& statements) { return send(statements,
 std::vector<Result> Tx::commit(const Batch& last) { return send(last, true); }
 Result Tx::commit(const Stmt& s, const Params& params) { return std::move(send({{&s, params}}, true).front()); }
 void Tx::commit() {
-    if (state_ == State::Unsent && !proof_) {
+    if (state_ == State::Unsent && !(proof_ && *proof_)) {
         state_ = State::Done;
         return;
     }

@@ -90,10 +90,11 @@ enum class TxMode { ReadOnly, ReadWrite };
 // statements: they travel in one round trip with the BEGIN and the proof. A
 // transaction whose statements all go in one round trip (commit(batch) as the
 // first call) is the implicit transaction of that pipeline: no BEGIN, no
-// COMMIT. Rolls back on destruction unless committed.
+// COMMIT. Rolls back on destruction unless committed. The proof (when given)
+// is taken by the first round trip: until then it stays pending with its owner.
 class Tx {
    public:
-    Tx(Db& db, TxMode mode, Proof proof = {}) : db_(db), mode_(mode), proof_(std::move(proof)) {}
+    Tx(Db& db, TxMode mode, Proof* proof = nullptr) : db_(db), mode_(mode), proof_(proof) {}
     ~Tx();
     Tx(const Tx&) = delete;
     Tx& operator=(const Tx&) = delete;
@@ -113,7 +114,7 @@ class Tx {
     enum class State { Unsent, Open, Done };
     Db& db_;
     TxMode mode_;
-    Proof proof_;
+    Proof* proof_;
     State state_ = State::Unsent;
 };
 

@@ -37,7 +37,7 @@ void validate_body(const Route& route, Ctx& c) {
 // a 400 for the body) the kept caller's proof is sent alone, so no answer
 // rests on a principal that was not current.
 void settle_proof(Ctx& c) {
-    if (Proof p = c.take_proof()) Tx(c.db, TxMode::ReadOnly, std::move(p)).commit();
+    if (c.proof) Tx(c.db, TxMode::ReadOnly, &c.proof).commit();
 }
 
 // One attempt: authenticate, validate, run the operation, settle the proof.

@@ -8,12 +8,16 @@ RUN=$RANDOM$RANDOM  # unique emails, so the suite can run twice against one stac
 KEYS=$E2E_TMP/keys
 mkdir -p "$KEYS"
 
-# A plain `user` of the admin's organization (password $ADMIN_PASSWORD); prints its id.
-# Made in the database, so it has no storage credentials until the account needs them.
+# A plain `user` of the admin's organization (password $ADMIN_PASSWORD),
+# made through the API as users are (with its storage credentials); prints its id.
 make_user() {
-    psql_q "WITH u AS (INSERT INTO users (organization_id, email, name, first_name, last_name, role, password_hash)
-            SELECT organization_id, '$1', 'Test User', 'Test', 'User', 'user', password_hash
-            FROM users WHERE id = '$ADMIN_ID' RETURNING id) SELECT id FROM u"
+    local id
+    TOKEN=$(login "$ADMIN_EMAIL" "$ADMIN_PASSWORD") req POST /api/users \
+        "$(jq -cn --arg e "$1" --arg p "$ADMIN_PASSWORD" '{email: $e, name: "Test User", role: "user", password: $p}')"
+    [[ $STATUS == 201 ]] || fail "POST /api/users $1: expected 201, got $STATUS $BODY"
+    id=$(jq -r .user.id <<<"$BODY")
+    psql_q "UPDATE users SET first_name = 'Test', last_name = 'User' WHERE id = '$id'" >/dev/null
+    echo "$id"
 }
 
 # make_user + login: sets UID_ and TOKEN.
@@ -90,16 +94,23 @@ account_answers_the_documented_shape_and_types() {
     expect_json '.account.groups' "[{\"id\":\"$gid\",\"name\":\"Shape $RUN\"}]"
 }
 
-an_account_without_storage_credentials_gets_them_on_first_read() {
-    as_new_user nocreds
-    expect_eq "$(psql_q "SELECT count(*) FROM storage_credentials WHERE user_id = '$UID_'")" 0
+# A user made straight in SQL has no S3/Swift credentials: reading the
+# account shows them empty and writes nothing; files-new-secret-key makes them.
+a_read_of_an_account_without_storage_credentials_writes_nothing() {
+    UID_=$(psql_q "WITH u AS (INSERT INTO users (organization_id, email, name, role, password_hash)
+                   SELECT organization_id, 'nocreds-$RUN@example.com', 'SQL User', 'user', password_hash
+                   FROM users WHERE id = '$ADMIN_ID' RETURNING id) SELECT id FROM u")
+    TOKEN=$(login "nocreds-$RUN@example.com" "$ADMIN_PASSWORD")
     req GET /v2/account
     expect_status 200
+    expect_json '.account.e24files' '{"s3":{"api_id":"","secret_key":""},"swift":{"api_id":"","secret_key":""}}'
+    expect_eq "$(psql_q "SELECT count(*) FROM storage_credentials WHERE user_id = '$UID_'")" 0
+    local key
+    read -r key _ <<<"$(new_api_key)"
+    req POST /v2/account/files-new-secret-key "{\"api_key\":\"$key\"}"
+    expect_status 200
     expect_eq "$(psql_q "SELECT s3_api_id FROM storage_credentials WHERE user_id = '$UID_'")" \
-        "$(jq -r .account.e24files.s3.api_id <<<"$BODY")"
-    local first=$BODY
-    req GET /v2/account
-    expect_json '.account.e24files' "$(jq -c .account.e24files <<<"$first")"
+        "$(jq -r .e24files.s3.api_id <<<"$BODY")"
 }
 
 account_without_a_credential_answers_401_with_success_false() {
@@ -600,7 +611,7 @@ no_secret_is_stored_in_clear() {
 # ---------------------------------------------------------------- run
 
 test_case account_answers_the_documented_shape_and_types
-test_case an_account_without_storage_credentials_gets_them_on_first_read
+test_case a_read_of_an_account_without_storage_credentials_writes_nothing
 test_case account_without_a_credential_answers_401_with_success_false
 test_case unknown_account_paths_and_methods_answer_with_success_false
 test_case updating_data_sets_the_parts_and_the_display_name
