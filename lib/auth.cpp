@@ -6,6 +6,8 @@
 
 #include <strings.h>
 
+#include <cctype>
+
 #include <unordered_map>
 #include <vector>
 
@@ -121,7 +123,7 @@ Identity by_api_key(std::string_view b64, Db& db, const Config& cfg) {
     auto colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos) throw unauthorized("Invalid API key").because("basic: malformed");
     std::string key = decoded->substr(0, colon), secret = decoded->substr(colon + 1);
-    if (key.empty() || key.size() > 128) throw unauthorized("Invalid API key").because("basic: malformed key");
+    if (!is_api_key_spelling(key)) throw unauthorized("Invalid API key").because("basic: malformed key");
     Result r = db.query(kPrincipalByApiKey, {key});
     // The hash is compared even for an unknown key, so timing says nothing.
     std::string want = r.empty() ? std::string(32, '\0') : r.bytes(0, "secret_hash");
@@ -134,6 +136,13 @@ Identity by_api_key(std::string_view b64, Db& db, const Config& cfg) {
 }
 
 }  // namespace
+
+bool is_api_key_spelling(std::string_view key) {
+    if (key.empty() || key.size() > 128) return false;
+    for (unsigned char ch : key)
+        if (!std::isalnum(ch) && ch != '_') return false;
+    return true;
+}
 
 std::string api_secret_hash(const Config& cfg, std::string_view secret) {
     return hmac_sha256(hmac_sha256(cfg.master_key, "cabinet api secret"), secret);

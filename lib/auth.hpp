@@ -36,6 +36,10 @@ Identity authenticate(const Request& req, Db& db, const Config& cfg, Freshness f
 Call principal_query(const std::string& user_id);
 std::optional<Principal> principal_of(const Result& r);
 
+// An api_key as cabinet spells them (letters, digits, '_'; 1..128): one key,
+// one spelling, so a lookup, nginx's bucket and the quota see the same key.
+bool is_api_key_spelling(std::string_view key);
+
 // Keyed hash under which API key secrets are verified (constant-time).
 std::string api_secret_hash(const Config& cfg, std::string_view secret);
 

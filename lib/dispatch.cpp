@@ -23,6 +23,9 @@ void check_request(Request& req) {
     if (!req.body.empty() && !is_json_media_type(req.content_type)) throw unsupported_media_type();
     auto query = parse_query(req.query_string);
     if (!query) throw validation("Malformed query string", "query");
+    for (const auto& [k, v] : *query)  // nothing is ever looked up truncated at the libpq boundary
+        if (k.find('\0') != std::string::npos || v.find('\0') != std::string::npos)
+            throw validation("Must not contain U+0000", k.find('\0') == std::string::npos ? k : "query");
     req.query = std::move(*query);
 }
 

@@ -1,5 +1,6 @@
 #include "quota_gate.hpp"
 
+#include "auth.hpp"
 #include "crypto.hpp"
 #include "jwt.hpp"
 
@@ -24,7 +25,8 @@ std::string refused_quota_key(const Request& req, const Config& cfg) {
         if (auto claims = verify_jwt(h.substr(7), cfg.jwt_secret)) return "user:" + claims->sub;
     } else if (h.size() > 6 && strncasecmp(h.data(), "Basic ", 6) == 0) {
         auto decoded = unbase64(h.substr(6));
-        if (decoded && decoded->find(':') != std::string::npos) return "key:" + decoded->substr(0, decoded->find(':'));
+        std::string key = decoded ? decoded->substr(0, decoded->find(':')) : "";
+        if (decoded && decoded->find(':') != std::string::npos && is_api_key_spelling(key)) return "key:" + key;
     }
     return "addr:" + req.remote_addr;
 }

@@ -94,25 +94,6 @@ account_answers_the_documented_shape_and_types() {
     expect_json '.account.groups' "[{\"id\":\"$gid\",\"name\":\"Shape $RUN\"}]"
 }
 
-# A user made straight in SQL has no S3/Swift credentials: reading the
-# account shows them empty and writes nothing; files-new-secret-key makes them.
-a_read_of_an_account_without_storage_credentials_writes_nothing() {
-    UID_=$(psql_q "WITH u AS (INSERT INTO users (organization_id, email, name, role, password_hash)
-                   SELECT organization_id, 'nocreds-$RUN@example.com', 'SQL User', 'user', password_hash
-                   FROM users WHERE id = '$ADMIN_ID' RETURNING id) SELECT id FROM u")
-    TOKEN=$(login "nocreds-$RUN@example.com" "$ADMIN_PASSWORD")
-    req GET /v2/account
-    expect_status 200
-    expect_json '.account.e24files' '{"s3":{"api_id":"","secret_key":""},"swift":{"api_id":"","secret_key":""}}'
-    expect_eq "$(psql_q "SELECT count(*) FROM storage_credentials WHERE user_id = '$UID_'")" 0
-    local key
-    read -r key _ <<<"$(new_api_key)"
-    req POST /v2/account/files-new-secret-key "{\"api_key\":\"$key\"}"
-    expect_status 200
-    expect_eq "$(psql_q "SELECT s3_api_id FROM storage_credentials WHERE user_id = '$UID_'")" \
-        "$(jq -r .e24files.s3.api_id <<<"$BODY")"
-}
-
 account_without_a_credential_answers_401_with_success_false() {
     TOKEN="" req GET /v2/account
     expect_status 401
@@ -611,7 +592,6 @@ no_secret_is_stored_in_clear() {
 # ---------------------------------------------------------------- run
 
 test_case account_answers_the_documented_shape_and_types
-test_case a_read_of_an_account_without_storage_credentials_writes_nothing
 test_case account_without_a_credential_answers_401_with_success_false
 test_case unknown_account_paths_and_methods_answer_with_success_false
 test_case updating_data_sets_the_parts_and_the_display_name

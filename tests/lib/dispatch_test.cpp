@@ -156,6 +156,29 @@ BOOST_AUTO_TEST_CASE(a_malformed_query_string_is_400) {
     BOOST_TEST(r.body.find(R"("field":"query")") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_nul_in_the_query_is_400_never_truncated) {
+    Request req;
+    req.method = "POST";
+    req.path = "/echo";
+    req.query_string = "search=vis%00hidden";
+    req.body = R"({"name":"a"})";
+    req.content_type = "application/json";
+    Response r = dispatch(kService, req, &db, cfg);
+    BOOST_CHECK_EQUAL(r.status, 400);
+    BOOST_TEST(r.body.find(R"("field":"search")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_api_key_has_one_spelling) {
+    // "cab_x\0suffix:secret" and "cab x:secret": refused before any lookup.
+    for (const char* basic : {"Basic Y2FiX3gAc3VmZml4OnNlY3JldA==", "Basic Y2FiIHg6c2VjcmV0"}) {
+        BOOST_TEST_CONTEXT(basic) {
+            Response r = send("GET", "/api/me", {}, "", basic);
+            BOOST_CHECK_EQUAL(r.status, 401);
+            BOOST_TEST(r.body.find("Invalid API key") != std::string::npos);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(no_credential_is_401_before_the_database) {
     Response r = send("GET", "/api/me");
     BOOST_CHECK_EQUAL(r.status, 401);
