@@ -58,7 +58,7 @@ trap cleanup EXIT
 # Prints the README's recipe as "KIND<TAB>BLOCK-NUMBER" headers followed by
 # the block's lines; KIND is recipe or recipe-host.
 recipe_blocks() {
-    awk '/^```sh recipe(-host)?$/ { kind = substr($0, 6); n++; print "#@" kind "\t" n; inside = 1; next }
+    awk '/^```sh recipe(-host)?$/ { kind = substr($0, 7); n++; print "#@" kind "\t" n; inside = 1; next }
          inside && /^```$/ { inside = 0; next }
          inside { print }' "$DEPLOY_REPO/README.md"
 }
@@ -83,7 +83,7 @@ start_postgres() {
         --auth-local=peer --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$R/initdb.log" 2>&1) || return 1
     printf "listen_addresses = ''\nunix_socket_directories = '%s'\nport = 5432\nmax_connections = 100\n" "$R/pgsock" |
         runuser -u postgres -- tee -a "$PG_DATA/postgresql.conf" >/dev/null
-    (cd / && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -l "$R/postgres.log" -w -t 60 start >/dev/null)
+    (cd / && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -l "$PG_DATA/postgres.log" -w -t 60 start >/dev/null)
 }
 
 # A copy of the system's /etc/nginx: Debian's default site enabled, both it
@@ -171,29 +171,37 @@ run_recipe() {
     RECIPE_LOG=$R/recipe.log
     PORT=$(free_port)
     copy_system_nginx
-    start_postgres || { cat "$R/initdb.log" "$R/postgres.log" >&2 2>/dev/null; return 1; }
+    start_postgres || { cat "$R/initdb.log" "$PG_DATA/postgres.log" >&2 2>/dev/null; return 1; }
     {
         declare -f map_text map_path host_step
         printf 'R=%q PORT=%q DEPLOY_REPO=%q\n' "$R" "$PORT" "$DEPLOY_REPO"
     } >"$R/standins.sh"
     ( set -e; write_recipe ) || return 1
-    (cd /root 2>/dev/null || cd /; PGHOST=$R/pgsock bash -euo pipefail "$R/recipe.sh") >"$RECIPE_LOG" 2>&1 || {
+    # A root shell's environment (none of the test stack's CABINET_*), in root's home.
+    (cd /root 2>/dev/null || cd /
+        exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+            PGHOST="$R/pgsock" bash -euo pipefail "$R/recipe.sh") >"$RECIPE_LOG" 2>&1 || {
         echo "the recipe failed:" >&2
         tail -n 30 "$RECIPE_LOG" >&2
         return 1
     }
     NGINX_PID=$(cat "$R/nginx.master")
-    # shellcheck disable=SC1091
-    source "$R/recipe.vars"
+    # The recipe's variables, global here (declare inside a function is local).
+    source <(sed 's/^declare -- /declare -g /' "$R/recipe.vars")
 }
 
 # ---------------------------------------------------------------- cases
 
-req_cabinet() { req "$@" -H 'Host: cabinet.example.com'; }
+# req METHOD PATH [BODY] to the recipe's server name.
+req_cabinet() { req "$1" "$2" "${3-}" -H 'Host: cabinet.example.com'; }
 
-recipe_check_prints_the_empty_group_list() {
-    [[ $(tail -n 1 "$RECIPE_LOG") == '{"groups":[],"cursor":{}}' ]] ||
-        fail "the recipe's check printed: $(tail -n 3 "$RECIPE_LOG")"
+# The README says what step 9 prints: "It prints `…`."
+recipe_check_prints_what_the_readme_says() {
+    local promised
+    promised=$(sed -n 's/^It prints `\(.*\)`\.$/\1/p' "$DEPLOY_REPO/README.md")
+    [[ -n $promised ]] || fail "the README does not say what the check prints"
+    [[ $(tail -n 1 "$RECIPE_LOG") == "$promised" ]] ||
+        fail "the recipe's check printed '$(tail -n 1 "$RECIPE_LOG")', the README says '$promised'"
 }
 
 first_admin_logs_in_on_the_cabinet_host() {
@@ -203,7 +211,7 @@ first_admin_logs_in_on_the_cabinet_host() {
 }
 
 default_site_keeps_every_other_host() {
-    TOKEN="" req GET /v2/user/auth -H 'Host: www.example.org'
+    TOKEN="" req GET /v2/user/auth "" -H 'Host: www.example.org'
     expect_status 404
     expect_header Content-Type '^text/html'
     [[ $BODY == *"<html>"* ]] || fail "not the default site's HTML page"
@@ -258,7 +266,8 @@ config_keys_are_in_the_readme_table() {
 recipe_is_idempotent_and_keeps_the_keys() {
     local before after
     before=$(sha256sum <"$R/etc/cabinet/cabinet.env")
-    PGHOST=$R/pgsock bash -euo pipefail -c "$(recipe_blocks | awk '/^#@/ {n++} n >= 2 && n <= 5' | grep -v '^#@' | map_text)" \
+    env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+        PGHOST="$R/pgsock" bash -euo pipefail -c "$(recipe_blocks | awk '/^#@/ {n++} n >= 2 && n <= 5' | grep -v '^#@' | map_text)" \
         >"$R/rerun.log" 2>&1 || fail "running steps 2-5 again failed: $(tail -n 5 "$R/rerun.log")"
     after=$(sha256sum <"$R/etc/cabinet/cabinet.env")
     [[ $before == "$after" ]] || fail "cabinet.env changed"
@@ -273,7 +282,7 @@ if ((EUID != 0)); then
 fi
 if run_recipe; then
     BASE_URL=http://127.0.0.1:$PORT
-    test_case recipe_check_prints_the_empty_group_list
+    test_case recipe_check_prints_what_the_readme_says
     test_case first_admin_logs_in_on_the_cabinet_host
     test_case default_site_keeps_every_other_host
     test_case cabinet_host_answers_json_errors
