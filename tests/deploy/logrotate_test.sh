@@ -29,10 +29,10 @@ opens_file() {
     return 1
 }
 
-# The pids of this stack's processes (handlers, their supervisor) with FILE open.
+# The pids of this stack's recorded processes (run/*.pid) with FILE open.
 writers_of() {
     local pid
-    for pid in $(cat "$CABINET_STATE_DIR"/run/*.pid 2>/dev/null; pgrep -s 0 -d ' ' . 2>/dev/null || true); do
+    for pid in $(cat "$CABINET_STATE_DIR"/run/*.pid 2>/dev/null); do
         [[ -d /proc/$pid ]] && opens_file "$pid" "$1" && echo "$pid"
     done | sort -u
 }
