@@ -190,6 +190,13 @@ chunked_body_under_64k_reaches_the_handler() {
     expect_json .group.name "$name"
 }
 
+trace_answers_405_envelope_with_allow() {
+    TOKEN="" req TRACE /api/v1/groups
+    expect_status 405
+    expect_envelope METHOD_NOT_ALLOWED
+    expect_header Allow 'GET'
+}
+
 bad_token_answers_401_with_www_authenticate() {
     TOKEN=not.a.token req GET /api/v1/groups
     expect_status 401
@@ -246,6 +253,7 @@ if start_apache; then
     test_case body_over_64k_answers_413_envelope
     test_case chunked_body_under_64k_reaches_the_handler
     test_case chunked_body_over_64k_is_refused_before_the_handler
+    test_case trace_answers_405_envelope_with_allow
     test_case bad_token_answers_401_with_www_authenticate
     test_case missing_token_answers_401_with_www_authenticate
     test_case api_answers_carry_quota_headers
