@@ -73,12 +73,13 @@ rotation_keeps_writers_on_the_named_files() {
     # nginx's log: renamed, and the master reopened the name after USR1.
     grep -qx "$marker" "$LOG_DIR/nginx-error.log.1" || fail "nginx-error.log.1 lacks the lines written before"
     wait_for 5 opens_file "$master" "$LOG_DIR/nginx-error.log" || fail "nginx did not reopen nginx-error.log"
-    # nginx logs a too large body at error level: that line goes to the new file.
-    TOKEN="" req POST /api/v1/groups "$(head -c 70000 /dev/zero | tr '\0' x)"
+    # nginx logs a too large body at error level, with the request line: that
+    # line (our marker in its query) goes to the new file.
+    TOKEN="" req POST "/api/v1/groups?after=$marker" "$(head -c 70000 /dev/zero | tr '\0' x)"
     expect_status 413
-    wait_for 5 grep -q 'too large body' "$LOG_DIR/nginx-error.log" ||
+    wait_for 5 grep -q "too large body.*after=$marker" "$LOG_DIR/nginx-error.log" ||
         fail "nginx's next error line is not in nginx-error.log"
-    ! grep -q 'too large body' "$LOG_DIR/nginx-error.log.1" || fail "nginx wrote to nginx-error.log.1 after USR1"
+    ! grep -q "after=$marker" "$LOG_DIR/nginx-error.log.1" || fail "nginx wrote to nginx-error.log.1 after USR1"
 }
 
 test_case config_covers_every_log_and_passes_logrotate_debug

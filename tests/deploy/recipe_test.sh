@@ -2,7 +2,8 @@
 # The README's production recipe ("Production: Debian 12, systemd and the
 # system nginx"), run as written: every block fenced `sh recipe`, in order, in
 # one `bash -euo pipefail`, under a scratch root R. Paths move into R (/etc,
-# /opt/cabinet, /run/cabinet, /var/lib/cabinet, /var/run/postgresql) and port
+# /opt/cabinet, /run/cabinet, /var/lib/cabinet, /var/log/nginx,
+# /var/run/postgresql) and port
 # 80 to a free loopback port; nothing else of the text changes. The blocks
 # fenced `sh recipe-host` need the machine itself; each must read exactly as
 # HOST_BLOCKS below says (else this suite fails: update the stand-in with the
@@ -66,7 +67,7 @@ recipe_blocks() {
 # The text of one block, path-mapped into R.
 map_text() {
     sed -e "s|/etc/|$R/etc/|g; s|/opt/cabinet|$R/opt/cabinet|g; s|/run/cabinet|$R/run/cabinet|g" \
-        -e "s|/var/lib/cabinet|$R/var/lib/cabinet|g; s|/var/run/postgresql|$R/pgsock|g" \
+        -e "s|/var/lib/cabinet|$R/var/lib/cabinet|g; s|/var/run/postgresql|$R/pgsock|g; s|/var/log/nginx|$R/var/log/nginx|g" \
         -e "s|CABINET_NGINX_LISTEN=80 |CABINET_NGINX_LISTEN=127.0.0.1:$PORT |g; s|http://127.0.0.1/|http://127.0.0.1:$PORT/|g"
 }
 map_path() { map_text <<<"$1"; }
