@@ -52,7 +52,7 @@ Config load_config(std::string* problem) {
     } catch (...) {
         c.token_ttl = 0;
     }
-    c.threads = std::atoi(setting("CABINET_THREADS", "1").c_str());
+    c.threads = std::atoi(setting("CABINET_THREADS", "12").c_str());
     c.connections = std::atoi(setting("CABINET_DB_CONNECTIONS", "4").c_str());
     if (c.rate_limits) {
         c.quota.file = setting("CABINET_QUOTA_FILE");

@@ -17,7 +17,7 @@ struct Config {
     bool rate_limits = true;
     QuotaSettings quota;  // minute/hour quotas of /api/*; file "" when rate limits are off
     std::string trusted_proxies;  // space-separated addresses whose X-Forwarded-For is believed
-    int threads = 1;              // responder threads per handler process (CABINET_THREADS, 1..256)
+    int threads = 12;             // responder threads per handler process (CABINET_THREADS, 1..256)
     int connections = 4;          // Postgres connections per process, lent to one request at a time
                                   // (CABINET_DB_CONNECTIONS, 1..256; more than threads are never used)
 };

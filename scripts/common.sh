@@ -211,7 +211,10 @@ fix_ownership() {
     check_pg_owner
     chown root:root "$STATE" "$SECRETS_DIR" "$RUN_DIR" "$LOG_DIR" "$NGINX_PREFIX"
     chmod 0711 "$STATE" "$RUN_DIR" "$NGINX_PREFIX"
-    chmod 0700 "$SECRETS_DIR" "$LOG_DIR"
+    chmod 0700 "$SECRETS_DIR"
+    # Searchable, not listable: nginx's workers (www-data) reopen their logs
+    # by name on USR1 (logrotate, scripts/deploy/render-logrotate).
+    chmod 0711 "$LOG_DIR"
     chown -R root:root "$SECRETS_DIR"
     chown -R "$PG_USER:$PG_USER" "$PG_DIR"
     chmod 0711 "$PG_DIR"

@@ -26,7 +26,8 @@ render_template() {
 }
 
 # Renders the server block and its includes into OUT_DIR for LISTEN (the
-# OpenAPI document into DOCS_DIR, default OUT_DIR), with the rate limits of scripts/common.sh (CABINET_RATE_LIMITS and the numbers).
+# OpenAPI document into DOCS_DIR, default OUT_DIR), with the rate limits of scripts/common.sh (CABINET_RATE_LIMITS and the numbers),
+# server_name CABINET_NGINX_SERVER_NAME (default _), sockets in FCGI_SOCK_DIR.
 nginx_render_server() {
     local out=$1 listen=$2 off="# rate limits off (CABINET_RATE_LIMITS=off)"
     local settings=$off api=$off v2=$off login=$off other=$off
@@ -58,7 +59,7 @@ nginx_render_server() {
         UPSTREAM="$upstream" CONF_DIR="$out" DOCS_DIR="${3:-$out}" \
         LIMIT_API="$api" LIMIT_V2="$v2" LIMIT_LOGIN="$login" LIMIT_OTHER="$other"
     render_template "$REPO/nginx/server.conf.in" "$out/server.conf" \
-        LISTEN="$listen" CONF_DIR="$out" LIMIT_REQ_SETTINGS="$settings"
+        LISTEN="$listen" SERVER_NAME="${CABINET_NGINX_SERVER_NAME:-_}" CONF_DIR="$out" LIMIT_REQ_SETTINGS="$settings"
 }
 
 # Renders the full config of this state dir into $NGINX_PREFIX.
