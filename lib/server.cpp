@@ -251,10 +251,19 @@ Response once(const Route& route, Ctx& c, QuotaGate& gate, Proof proof) {
     }
 }
 
-Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaGate& gate) {
+// ops (issue 13): the route template and the caller's user id, as response
+// headers for nginx's access log (nginx hides them from clients).
+void tag_for_access_log(Response& r, const char* pattern, const std::string& actor) {
+    if (pattern) r.headers.emplace_back("X-Cabinet-Route", pattern);
+    if (!actor.empty()) r.headers.emplace_back("X-Cabinet-Actor", actor);
+}
+
+Response run_route(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaGate& gate,
+                   const char** pattern, std::string* actor) {
     try {
         std::unordered_map<std::string, std::string> params;
         const Route& route = find_route(svc, req, params);
+        *pattern = route.pattern;  // ops (issue 13)
         // A public route without a body (the retired v1 API) answers before anything is checked.
         if (route.access == Access::Public && !route.body) {
             Ctx bare{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
@@ -270,8 +279,11 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
         // runs the operation again, with the principal read anew.
         for (int attempt = 0;; ++attempt) {
             try {
-                return once(route, c, gate, attempt == 0 ? Proof::FirstRoundTrip : Proof::Now);
+                Response r = once(route, c, gate, attempt == 0 ? Proof::FirstRoundTrip : Proof::Now);
+                if (c.who) *actor = c.who->user_id;  // ops (issue 13)
+                return r;
             } catch (const Error& e) {
+                if (c.who) *actor = c.who->user_id;  // ops (issue 13)
                 if (!e.retryable || attempt == 2) throw;
             }
             c.who.reset();
@@ -285,6 +297,15 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
         log_event("error", req.request_id, "unhandled exception", e.what());
         return render(internal(e.what()), req);
     }
+}
+
+// ops (issue 13): run_route, tagged for the access log.
+Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaGate& gate) {
+    const char* pattern = nullptr;
+    std::string actor;
+    Response r = run_route(svc, req, db, cfg, gate, &pattern, &actor);
+    tag_for_access_log(r, pattern, actor);
+    return r;
 }
 
 }  // namespace

@@ -6,7 +6,16 @@
 //     master key (CABINET_MASTER_KEY) to the one in F (64 hex characters) and
 //     recomputes the API secret hashes, in one transaction; prints
 //     {"apiKeys":N,"storageCredentials":M}. Stop the handlers first, install F
-//     as the master key after, then start them again.
+//     as the master key after, then start them again; the master key's
+//     fingerprint (sql/031) is replaced in the same transaction.
+//   check-keys
+//     compares the master key and the JWT key with the fingerprints the
+//     database recorded (sql/031), recording those not yet recorded; prints
+//     {"master":S,"jwt":S}, S one of "matches", "recorded", "differs"; exit 0
+//     (scripts/lib/keys.sh turns "differs" into a message naming the file).
+// Settings come from CABINET_CONFIG or the environment, exactly as the
+// handlers read them (lib/config.cpp); every command but check-keys refuses
+// to run (exit 1) with a key whose fingerprint differs from the recorded one.
 #include "audit.hpp"
 #include "auth.hpp"
 #include "config.hpp"
@@ -16,6 +25,7 @@
 #include "json.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -38,6 +48,48 @@ const Stmt kStorageSecrets = {"admin_storage_secrets",
 const Stmt kResealStorage = {"admin_reseal_storage",
                              "UPDATE storage_credentials SET s3_secret_enc = $2::bytea, swift_secret_enc = $3::bytea "
                              "WHERE user_id = $1"};
+
+const Stmt kFingerprints = {"admin_key_fingerprints",
+                             "SELECT name, encode(fingerprint, 'hex') AS fingerprint FROM key_fingerprints"};
+const Stmt kRecordFingerprint = {"admin_record_fingerprint",
+                                 "INSERT INTO key_fingerprints (name, fingerprint) VALUES ($1, decode($2, 'hex')) "
+                                 "ON CONFLICT (name) DO NOTHING"};
+const Stmt kReplaceFingerprint = {"admin_replace_fingerprint",
+                                  "INSERT INTO key_fingerprints (name, fingerprint) VALUES ($1, decode($2, 'hex')) "
+                                  "ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, recorded_at = now()"};
+
+// HMAC-SHA256(key, "cabinet key check") in hex: names a key without revealing it.
+std::string key_fingerprint(const std::string& key) { return hex(hmac_sha256(key, "cabinet key check")); }
+
+// Per key ("master", "jwt"): "matches" the recorded fingerprint, "differs"
+// from it, or "recorded" now (none was).
+std::map<std::string, std::string> check_keys(Db& db, const Config& cfg) {
+    const std::map<std::string, std::string> mine = {{"master", key_fingerprint(cfg.master_key)},
+                                                     {"jwt", key_fingerprint(cfg.jwt_secret)}};
+    std::map<std::string, std::string> out;
+    Result r = db.query(kFingerprints);
+    for (int i = 0; i < r.rows(); ++i) {
+        auto it = mine.find(r.str(i, "name"));
+        if (it != mine.end()) out[it->first] = equal_ct(r.str(i, "fingerprint"), it->second) ? "matches" : "differs";
+    }
+    for (const auto& [name, fingerprint] : mine) {
+        if (out.count(name)) continue;
+        db.command(kRecordFingerprint, {name, fingerprint});
+        out[name] = "recorded";
+    }
+    return out;
+}
+
+// Throws unless both keys are the ones the database recorded (or none was).
+void require_recorded_keys(Db& db, const Config& cfg) {
+    const char* source = std::getenv("CABINET_CONFIG");
+    std::string where = source && *source ? std::string(" of ") + source : " of the environment";
+    for (const auto& [name, state] : check_keys(db, cfg)) {
+        if (state != "differs") continue;
+        std::string setting = name == "master" ? "CABINET_MASTER_KEY" : "CABINET_JWT_SECRET";
+        throw Error(409, "CONFLICT", setting + where + " is not the key this database's secrets belong to: restore the right key");
+    }
+}
 
 std::map<std::string, std::string> flags(int argc, char** argv) {
     std::map<std::string, std::string> out;
@@ -114,6 +166,7 @@ int rotate_master_key(const std::map<std::string, std::string>& f, Db& db, const
                    {user, reseal(cfg, next, st.bytes(i, "s3_secret_enc"), secret_binding(org, user, "s3")),
                     reseal(cfg, next, st.bytes(i, "swift_secret_enc"), secret_binding(org, user, "swift"))});
     }
+    db.command(kReplaceFingerprint, {"master", key_fingerprint(next.master_key)});
     tx.commit();
     JsonOut j;
     j.obj().kv("apiKeys", static_cast<int64_t>(keys.rows())).kv("storageCredentials", static_cast<int64_t>(st.rows()));
@@ -128,14 +181,23 @@ int main(int argc, char** argv) {
     try {
         const char* usage =
             "Usage: cabinet-admin create-org --name N --admin-email E --admin-password P | "
-            "cabinet-admin rotate-master-key --new-key-file F";
+            "cabinet-admin rotate-master-key --new-key-file F | cabinet-admin check-keys";
         std::string command = argc < 2 ? "" : argv[1];
-        if (command != "create-org" && command != "rotate-master-key") throw validation(usage, "command");
+        if (command != "create-org" && command != "rotate-master-key" && command != "check-keys")
+            throw validation(usage, "command");
         auto f = flags(argc, argv);
         std::string problem;
         Config cfg = load_config(&problem);
         if (!problem.empty()) throw unavailable(problem);
         Db db(cfg.database_url);
+        if (command == "check-keys") {
+            auto states = check_keys(db, cfg);
+            JsonOut j;
+            j.obj().kv("master", states["master"]).kv("jwt", states["jwt"]).end();
+            std::printf("%s\n", j.take().c_str());
+            return 0;
+        }
+        require_recorded_keys(db, cfg);
         if (command == "rotate-master-key") return rotate_master_key(f, db, cfg);
         return create_org(f, db, cfg);
     } catch (const Error& e) {
