@@ -19,8 +19,10 @@
 # State dir layout ($STATE):
 #   pg/data  pg/sock  pg/log/postgres.log      private PostgreSQL 15 cluster
 #   secrets/{jwt.key,master.key,db.password,pg-superuser.password}   0600
-#   run/<handler>.pid  run/sock/<handler>.sock  FastCGI responders
+#   run/<handler>.pid  run/sock/<handler>.sock  FastCGI responders (the pid
+#                      of their supervisor, multiwatch: scripts/lib/handlers.sh)
 #   logs/<handler>.log logs/nginx-error.log     stderr of everything
+#   logs/access.log    nginx's JSON access log (CABINET_ACCESS_LOG)
 #   nginx/               nginx prefix: rendered *.conf, nginx.pid, temp/
 #   cabinet.env          CABINET_CONFIG file of the handlers (KEY=VALUE lines)
 #   admin-credentials    the bootstrapped admin (0600)
@@ -213,7 +215,9 @@ fix_ownership() {
     check_pg_owner
     chown root:root "$STATE" "$SECRETS_DIR" "$RUN_DIR" "$LOG_DIR" "$NGINX_PREFIX"
     chmod 0711 "$STATE" "$RUN_DIR" "$NGINX_PREFIX"
-    chmod 0700 "$SECRETS_DIR" "$LOG_DIR"
+    chmod 0700 "$SECRETS_DIR"
+    # nginx workers reopen their log files by path on SIGUSR1 (logrotate).
+    chmod 0711 "$LOG_DIR"
     chown -R root:root "$SECRETS_DIR"
     chown -R "$PG_USER:$PG_USER" "$PG_DIR"
     chmod 0711 "$PG_DIR"

@@ -150,6 +150,8 @@ killed_workers_are_replaced_and_only_requests_in_flight_fail() {
     [[ " ${before[*]} " != *" ${after[0]} "* && " ${before[*]} " != *" ${after[1]} "* ]] ||
         fail "the workers were not replaced: before ${before[*]}, after ${after[*]}"
     lines=$(answers_between "$killed_at" "$back_at")
+    echo "  statuses around the kill (2xx again after $((back_at - killed_at)) ms):" \
+        "$(awk '{ print $4 }' <<<"$lines" | sort | uniq -c | tr -s ' \n' ' ')" >&2
     ALLOW_502=1 expect_failures_are_envelopes "$lines"
     failures=$(awk '$4 !~ /^2/' <<<"$lines" | grep -c . || true)
     ((failures <= LOAD_CLIENTS)) ||
@@ -180,6 +182,7 @@ postgres_restart_answers_503_with_retry_after_then_recovers_within_2s() {
     grep -q ' 503 ' <<<" $(awk '{ print $4 }' <<<"$lines" | tr '\n' ' ') " ||
         fail "no 503 seen while Postgres was away ($statuses)"
     REQUIRE_RETRY=1 expect_failures_are_envelopes "$lines"
+    echo "  2xx again $((back_at - up_at)) ms after Postgres was back" >&2
     ((back_at - up_at <= 2000)) || fail "2xx only $((back_at - up_at)) ms after Postgres was back"
 }
 

@@ -138,8 +138,8 @@ cabinet_admin_uses_the_handlers_keys() {
     before=$(ls "$O_STATE/secrets")
     out=$(env -u CABINET_DATABASE_URL -u CABINET_JWT_SECRET -u CABINET_MASTER_KEY -u CABINET_CONFIG \
         CABINET_STATE_DIR="$O_STATE" "$E2E_REPO/scripts/cabinet-admin" create-org --name "Ops Org" \
-        --admin-email ops-admin@example.com --admin-password "a long ops password")
-    jq -e .userId <<<"$out" >/dev/null || fail "create-org: $out"
+        --admin-email ops-admin@example.com --admin-password "a long ops password" 2>"$E2E_TMP/err")
+    jq -e .userId <<<"$out" >/dev/null || fail "create-org: $out $(cat "$E2E_TMP/err")"
     after=$(ls "$O_STATE/secrets")
     expect_eq "$after" "$before"
     TOKEN=$(login ops-admin@example.com "a long ops password")
