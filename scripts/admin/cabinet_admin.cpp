@@ -23,9 +23,9 @@
 #include "directory.hpp"
 #include "error.hpp"
 #include "json.hpp"
+#include "keycheck.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -48,48 +48,6 @@ const Stmt kStorageSecrets = {"admin_storage_secrets",
 const Stmt kResealStorage = {"admin_reseal_storage",
                              "UPDATE storage_credentials SET s3_secret_enc = $2::bytea, swift_secret_enc = $3::bytea "
                              "WHERE user_id = $1"};
-
-const Stmt kFingerprints = {"admin_key_fingerprints",
-                             "SELECT name, encode(fingerprint, 'hex') AS fingerprint FROM key_fingerprints"};
-const Stmt kRecordFingerprint = {"admin_record_fingerprint",
-                                 "INSERT INTO key_fingerprints (name, fingerprint) VALUES ($1, decode($2, 'hex')) "
-                                 "ON CONFLICT (name) DO NOTHING"};
-const Stmt kReplaceFingerprint = {"admin_replace_fingerprint",
-                                  "INSERT INTO key_fingerprints (name, fingerprint) VALUES ($1, decode($2, 'hex')) "
-                                  "ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, recorded_at = now()"};
-
-// HMAC-SHA256(key, "cabinet key check") in hex: names a key without revealing it.
-std::string key_fingerprint(const std::string& key) { return hex(hmac_sha256(key, "cabinet key check")); }
-
-// Per key ("master", "jwt"): "matches" the recorded fingerprint, "differs"
-// from it, or "recorded" now (none was).
-std::map<std::string, std::string> check_keys(Db& db, const Config& cfg) {
-    const std::map<std::string, std::string> mine = {{"master", key_fingerprint(cfg.master_key)},
-                                                     {"jwt", key_fingerprint(cfg.jwt_secret)}};
-    std::map<std::string, std::string> out;
-    Result r = db.query(kFingerprints);
-    for (int i = 0; i < r.rows(); ++i) {
-        auto it = mine.find(r.str(i, "name"));
-        if (it != mine.end()) out[it->first] = equal_ct(r.str(i, "fingerprint"), it->second) ? "matches" : "differs";
-    }
-    for (const auto& [name, fingerprint] : mine) {
-        if (out.count(name)) continue;
-        db.command(kRecordFingerprint, {name, fingerprint});
-        out[name] = "recorded";
-    }
-    return out;
-}
-
-// Throws unless both keys are the ones the database recorded (or none was).
-void require_recorded_keys(Db& db, const Config& cfg) {
-    const char* source = std::getenv("CABINET_CONFIG");
-    std::string where = source && *source ? std::string(" of ") + source : " of the environment";
-    for (const auto& [name, state] : check_keys(db, cfg)) {
-        if (state != "differs") continue;
-        std::string setting = name == "master" ? "CABINET_MASTER_KEY" : "CABINET_JWT_SECRET";
-        throw Error(409, "CONFLICT", setting + where + " is not the key this database's secrets belong to: restore the right key");
-    }
-}
 
 std::map<std::string, std::string> flags(int argc, char** argv) {
     std::map<std::string, std::string> out;
@@ -166,7 +124,7 @@ int rotate_master_key(const std::map<std::string, std::string>& f, Db& db, const
                    {user, reseal(cfg, next, st.bytes(i, "s3_secret_enc"), secret_binding(org, user, "s3")),
                     reseal(cfg, next, st.bytes(i, "swift_secret_enc"), secret_binding(org, user, "swift"))});
     }
-    db.command(kReplaceFingerprint, {"master", key_fingerprint(next.master_key)});
+    record_key(db, "master", next.master_key);
     tx.commit();
     JsonOut j;
     j.obj().kv("apiKeys", static_cast<int64_t>(keys.rows())).kv("storageCredentials", static_cast<int64_t>(st.rows()));

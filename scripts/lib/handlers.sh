@@ -238,10 +238,10 @@ handlers_start() {
     done
 }
 
-# Waits up to 5 s for NAME's supervisor to run and its socket to exist.
+# Waits up to 10 s for NAME's supervisor to run and its socket to exist.
 handler_wait_socket() {
     local i
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 200; i++)); do
         handler_supervisor_pid "$1" >/dev/null && [[ -S $(handler_sock "$1") ]] && return 0
         sleep 0.05
     done
