@@ -40,11 +40,12 @@ std::map<std::string, std::string> check_keys(Db& db, const Config& cfg) {
 }
 
 void require_recorded_keys(Db& db, const Config& cfg) {
-    const char* source = std::getenv("CABINET_CONFIG");
-    std::string where = source && *source ? std::string(" of ") + source : " of the environment";
     for (const auto& [name, state] : check_keys(db, cfg)) {
         if (state != "differs") continue;
-        std::string setting = name == "master" ? "CABINET_MASTER_KEY" : "CABINET_JWT_SECRET";
+        const char* setting = name == "master" ? "CABINET_MASTER_KEY" : "CABINET_JWT_SECRET";
+        const char* file = std::getenv("CABINET_CONFIG");
+        const char* env = std::getenv(setting);  // the environment wins over the file (lib/config.cpp)
+        std::string where = env && *env ? " of the environment" : file && *file ? std::string(" of ") + file : "";
         throw Error(409, "CONFLICT",
                     setting + where + " is not the key this database's secrets belong to: restore the right key");
     }

@@ -38,8 +38,9 @@ BUILD_DIR=$(realpath -m "${CABINET_BUILD_DIR:-$REPO/build}")
 PG_BIN=/usr/lib/postgresql/15/bin
 
 STATE=$(realpath -m "${CABINET_STATE_DIR:-$REPO/.run}")
-# Whether the caller chose the port (dev-up refuses to report another one).
-export CABINET_PORT_GIVEN=${CABINET_PORT_GIVEN-${CABINET_PORT:+1}}
+# The port this process was asked for (empty: none; dev-up then reports the
+# port a running stack really has instead of refusing it). Not exported.
+PORT_REQUESTED=${CABINET_PORT:-}
 PORT=${CABINET_PORT:-8080}
 PG_PORT=${CABINET_PG_PORT:-5432}
 export CABINET_STATE_DIR=$STATE CABINET_PORT=$PORT

@@ -172,6 +172,19 @@ dev_up_on_a_busy_port_stops_before_starting_anything() {
     rm -rf "$state"
 }
 
+# A CABINET_DATABASE_URL that does not answer is named, before anything starts.
+dev_up_names_a_dead_database_url() {
+    local state
+    state=$(mktemp -d /tmp/cabinet-test.XXXXXX)
+    if env -u CABINET_CONFIG CABINET_STATE_DIR="$state" CABINET_PORT=$((CABINET_PORT + 1)) CABINET_SKIP_BUILD=1 \
+        CABINET_DATABASE_URL="host=$state/no-such-socket dbname=cabinet user=cabinet" \
+        timeout 20 "$E2E_REPO/scripts/dev-up" >"$E2E_TMP/out" 2>&1; then
+        fail "dev-up started with a dead CABINET_DATABASE_URL"
+    fi
+    grep -qF "CABINET_DATABASE_URL does not answer a query" "$E2E_TMP/out" || fail "dev-up said: $(cat "$E2E_TMP/out")"
+    rm -rf "$state"
+}
+
 # A missing key file of a database that holds what the key sealed or signed
 # stops the start, naming the file; no key is made in its place.
 a_missing_key_file_stops_the_start_naming_it() {
@@ -235,6 +248,7 @@ test_case a_wrong_cabinet_config_path_is_named
 test_case cabinet_admin_uses_the_handlers_keys
 test_case dev_up_on_a_running_stack_names_its_real_port
 test_case dev_up_on_a_busy_port_stops_before_starting_anything
+test_case dev_up_names_a_dead_database_url
 test_case a_missing_key_file_stops_the_start_naming_it
 test_case a_different_master_key_stops_the_start_naming_it
 test_case run_exits_when_dev_down_stops_the_stack
