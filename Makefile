@@ -1,5 +1,6 @@
 # cabinet: FastCGI handlers behind nginx. `make run`, `make test`.
 # SANITIZE=address,undefined builds everything with those sanitizers.
+# Parallel by default (one job per core); `make -j1` for a serial build.
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
@@ -21,13 +22,21 @@ HANDLER_BIN := $(HANDLERS:%=$(BUILD)/handlers/%)
 TEST_SRC  := $(wildcard tests/lib/*.cpp)
 TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 
-.PHONY: all build run test unit deps clean bench
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
+.PHONY: all build run test unit deps test-deps clean bench
 .SECONDARY:
 
 all: build
 
 deps:
 	@scripts/install-deps
+
+# The OpenAPI test tools from the npm registry: `make test` only.
+test-deps: deps
+	@scripts/install-deps --test-tools
 
 build: deps $(HANDLER_BIN) $(BUILD)/cabinet-admin
 
@@ -56,7 +65,7 @@ $(BUILD)/obj/tests/lib/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK -Wno-conversion
 run: build
 	@CABINET_SKIP_BUILD=1 scripts/run
 
-test: build $(BUILD)/unit-tests
+test: build $(BUILD)/unit-tests test-deps
 	@scripts/run-tests
 
 unit: $(BUILD)/unit-tests

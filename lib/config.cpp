@@ -2,7 +2,9 @@
 
 #include "crypto.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 
@@ -10,12 +12,21 @@ namespace cabinet {
 
 namespace {
 
-const std::map<std::string, std::string>& file_settings() {
-    static const std::map<std::string, std::string> values = [] {
-        std::map<std::string, std::string> out;
+struct FileSettings {
+    std::map<std::string, std::string> values;
+    std::string error;  // set when CABINET_CONFIG names a file that cannot be read
+};
+
+const FileSettings& file_settings() {
+    static const FileSettings settings = [] {
+        FileSettings out;
         const char* path = std::getenv("CABINET_CONFIG");
         if (!path || !*path) return out;
         std::ifstream in(path);
+        if (!in) {
+            out.error = std::string("CABINET_CONFIG=") + path + " cannot be read: " + std::strerror(errno);
+            return out;
+        }
         std::string line;
         while (std::getline(in, line)) {
             if (line.empty() || line[0] == '#') continue;
@@ -24,18 +35,18 @@ const std::map<std::string, std::string>& file_settings() {
             std::string value = line.substr(eq + 1);
             if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
                 value = value.substr(1, value.size() - 2);
-            out[line.substr(0, eq)] = value;
+            out.values[line.substr(0, eq)] = value;
         }
         return out;
     }();
-    return values;
+    return settings;
 }
 
 }  // namespace
 
 std::string setting(const char* name, const std::string& fallback) {
     if (const char* v = std::getenv(name); v && *v) return v;
-    const auto& f = file_settings();
+    const auto& f = file_settings().values;
     auto it = f.find(name);
     return it == f.end() || it->second.empty() ? fallback : it->second;
 }
@@ -65,7 +76,8 @@ Config load_config(std::string* problem) {
         if (c.quota.minute_seconds <= 0 || c.quota.hour_seconds <= 0)
             *problem = "CABINET_RATE_MINUTE_SECONDS/HOUR_SECONDS must be positive";
     }
-    if (c.database_url.empty()) *problem = "CABINET_DATABASE_URL is not set";
+    if (!file_settings().error.empty()) *problem = file_settings().error;
+    else if (c.database_url.empty()) *problem = "CABINET_DATABASE_URL is not set";
     else if (!jwt || jwt->size() < 32) *problem = "CABINET_JWT_SECRET must be at least 64 hex characters";
     else if (!master || master->size() != 32) *problem = "CABINET_MASTER_KEY must be 64 hex characters";
     else if (c.token_ttl <= 0) *problem = "CABINET_TOKEN_TTL must be a positive number of seconds";

@@ -46,18 +46,18 @@ void settle_proof(Ctx& c) {
 // One attempt: authenticate, validate, run the operation, settle the proof.
 // A stale kept principal (CB001) or a serialization failure throws a
 // retryable error before anything was written.
-Response attempt(const Route& route, Ctx& c, QuotaGate& gate, Freshness freshness) {
+Response attempt(const Route& route, Ctx& c, QuotaGate& gate, Freshness freshness, std::string& actor) {
     if (route.access == Access::Authenticated) {
         Identity id = authenticate(c.req, c.db, c.cfg, freshness);
         c.who = std::move(id.principal);
         c.proof = std::move(id.proof);
+        actor = c.who->user_id;
         gate.charge(*c.who);
     }
     try {
         validate_body(route, c);
         Response r = route.fn(c);
         settle_proof(c);
-        if (c.who) r.actor = c.who->user_id;
         return r;
     } catch (const Error& e) {
         if (e.retryable) throw;
@@ -66,20 +66,27 @@ Response attempt(const Route& route, Ctx& c, QuotaGate& gate, Freshness freshnes
     }
 }
 
-Response run(const Service& svc, Request& req, Db* db, const Config& cfg, QuotaGate& gate, const char*& route_name) {
+// What the access log and the metrics learn of a request: the route template
+// that took it and the caller, once authenticated.
+struct Trace {
+    const char* route = nullptr;
+    std::string actor;
+};
+
+Response run(const Service& svc, Request& req, Db* db, const Config& cfg, QuotaGate& gate, Trace& trace) {
     if (req.too_large) throw payload_too_large();
     if (req.bad_length) throw Error(400, "INVALID_JSON", "Invalid Content-Length");
     if (!db) throw unavailable("no database: the configuration is incomplete");
     PathParams params;
     const Route& route = find_route(svc, req.method, req.path, params);
-    route_name = route.pattern;
+    trace.route = route.pattern;
     Ctx c{req, *db, cfg, std::move(params), rapidjson::Document(), std::nullopt, Proof{}};
     // A public route without a body (the retired v1 API) answers before anything is checked.
     if (route.access == Access::Public && !route.body) return route.fn(c);
     check_request(req);
     for (int n = 1;; ++n) {
         try {
-            return attempt(route, c, gate, n == 1 ? Freshness::Kept : Freshness::Reload);
+            return attempt(route, c, gate, n == 1 ? Freshness::Kept : Freshness::Reload, trace.actor);
         } catch (const Error& e) {
             if (!e.retryable || n == kAttempts) throw;
             log_event("info", req.request_id, "retrying the request", e.internal);
@@ -95,10 +102,10 @@ Response run(const Service& svc, Request& req, Db* db, const Config& cfg, QuotaG
 Response dispatch(const Service& svc, Request& req, Db* db, const Config& cfg) {
     if (req.rate_refused) return rate_refused(req, cfg);
     QuotaGate gate(cfg, req);
-    const char* route = nullptr;
+    Trace trace;
     Response r;
     try {
-        r = run(svc, req, db, cfg, gate, route);
+        r = run(svc, req, db, cfg, gate, trace);
     } catch (const Error& e) {
         log_error(req, e);
         r = error_response(e, req);
@@ -106,7 +113,8 @@ Response dispatch(const Service& svc, Request& req, Db* db, const Config& cfg) {
         log_event("error", req.request_id, "unhandled exception", e.what());
         r = error_response(internal(e.what()), req);
     }
-    r.route = route;
+    r.route = trace.route;
+    r.actor = std::move(trace.actor);
     gate.finish(r);
     return r;
 }

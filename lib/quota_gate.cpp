@@ -49,9 +49,10 @@ void QuotaGate::finish(Response& r) {
     try {
         charge("addr:" + req_.remote_addr);
     } catch (const Error& e) {
-        const char* route = r.route;
-        r = error_response(e, req_);
-        r.route = route;
+        Response refused = error_response(e, req_);
+        refused.route = r.route;
+        refused.actor = std::move(r.actor);
+        r = std::move(refused);
     }
     add_quota_headers(r, verdict_);
 }

@@ -19,8 +19,10 @@
 # State dir layout ($STATE):
 #   pg/data  pg/sock  pg/log/postgres.log      private PostgreSQL 15 cluster
 #   secrets/{jwt.key,master.key,db.password,pg-superuser.password}   0600
-#   run/<handler>.pid  run/sock/<handler>.sock  FastCGI responders
+#   run/<handler>.pid  run/sock/<handler>.sock  FastCGI responders (the pid
+#                      of their supervisor, multiwatch: scripts/lib/handlers.sh)
 #   logs/<handler>.log logs/nginx-error.log     stderr of everything
+#   logs/access.log    nginx's JSON access log (CABINET_ACCESS_LOG)
 #   nginx/               nginx prefix: rendered *.conf, nginx.pid, temp/
 #   cabinet.env          CABINET_CONFIG file of the handlers (KEY=VALUE lines)
 #   admin-credentials    the bootstrapped admin (0600)
@@ -36,6 +38,9 @@ BUILD_DIR=$(realpath -m "${CABINET_BUILD_DIR:-$REPO/build}")
 PG_BIN=/usr/lib/postgresql/15/bin
 
 STATE=$(realpath -m "${CABINET_STATE_DIR:-$REPO/.run}")
+# The port this process was asked for (empty: none; dev-up then reports the
+# port a running stack really has instead of refusing it). Not exported.
+PORT_REQUESTED=${CABINET_PORT:-}
 PORT=${CABINET_PORT:-8080}
 PG_PORT=${CABINET_PG_PORT:-5432}
 export CABINET_STATE_DIR=$STATE CABINET_PORT=$PORT

@@ -6,7 +6,16 @@
 //     master key (CABINET_MASTER_KEY) to the one in F (64 hex characters) and
 //     recomputes the API secret hashes, in one transaction; prints
 //     {"apiKeys":N,"storageCredentials":M}. Stop the handlers first, install F
-//     as the master key after, then start them again.
+//     as the master key after, then start them again; the master key's
+//     fingerprint (sql/031) is replaced in the same transaction.
+//   check-keys
+//     compares the master key and the JWT key with the fingerprints the
+//     database recorded (sql/031), recording those not yet recorded; prints
+//     {"master":S,"jwt":S}, S one of "matches", "recorded", "differs"; exit 0
+//     (scripts/lib/keys.sh turns "differs" into a message naming the file).
+// Settings come from CABINET_CONFIG or the environment, exactly as the
+// handlers read them (lib/config.cpp); every command but check-keys refuses
+// to run (exit 1) with a key whose fingerprint differs from the recorded one.
 #include "audit.hpp"
 #include "auth.hpp"
 #include "config.hpp"
@@ -14,6 +23,7 @@
 #include "directory.hpp"
 #include "error.hpp"
 #include "json.hpp"
+#include "keycheck.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -115,6 +125,7 @@ int rotate_master_key(const std::map<std::string, std::string>& f, Db& db, const
                    {user, reseal(cfg, next, st.bytes(i, "s3_secret_enc"), secret_binding(org, user, "s3")),
                     reseal(cfg, next, st.bytes(i, "swift_secret_enc"), secret_binding(org, user, "swift"))});
     }
+    record_key(db, "master", next.master_key);
     tx.commit();
     JsonOut j;
     j.obj().kv("apiKeys", static_cast<int64_t>(keys.rows())).kv("storageCredentials", static_cast<int64_t>(st.rows()));
@@ -129,14 +140,23 @@ int main(int argc, char** argv) {
     try {
         const char* usage =
             "Usage: cabinet-admin create-org --name N --admin-email E --admin-password P | "
-            "cabinet-admin rotate-master-key --new-key-file F";
+            "cabinet-admin rotate-master-key --new-key-file F | cabinet-admin check-keys";
         std::string command = argc < 2 ? "" : argv[1];
-        if (command != "create-org" && command != "rotate-master-key") throw validation(usage, "command");
+        if (command != "create-org" && command != "rotate-master-key" && command != "check-keys")
+            throw validation(usage, "command");
         auto f = flags(argc, argv);
         std::string problem;
         Config cfg = load_config(&problem);
         if (!problem.empty()) throw unavailable(problem);
         Db db(cfg.database_url);
+        if (command == "check-keys") {
+            auto states = check_keys(db, cfg);
+            JsonOut j;
+            j.obj().kv("master", states["master"]).kv("jwt", states["jwt"]).end();
+            std::printf("%s\n", j.take().c_str());
+            return 0;
+        }
+        require_recorded_keys(db, cfg);
         if (command == "rotate-master-key") return rotate_master_key(f, db, cfg);
         return create_org(f, db, cfg);
     } catch (const Error& e) {

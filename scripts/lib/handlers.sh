@@ -1,16 +1,20 @@
 # shellcheck shell=bash
 # The FastCGI handlers of one state dir (sourced after common.sh).
 #
-# Contract: handler NAME runs as N processes of $BUILD_DIR/handlers/NAME under
-# spawn-fcgi, accepting on $FCGI_SOCK_DIR/NAME.sock (root: mode 0660 owned by
-# www-data, processes run as www-data; else 0600 and the current user). All
-# their pids are in $RUN_DIR/NAME.pid, one per line; stderr appends to
-# $LOG_DIR/NAME.log. Their only configuration is CABINET_CONFIG, the
-# KEY=VALUE file $CABINET_ENV_FILE (a copy in the /tmp fallback when www-data
-# cannot reach the state dir), CABINET_THREADS (handler_threads) and
-# CABINET_DB_CONNECTIONS (handler_connections). N =
-# CABINET_WORKERS_<NAME> or CABINET_WORKERS, default 2. SIGTERM makes a
-# handler finish its requests and exit.
+# Contract: handler NAME runs as N worker processes of
+# $BUILD_DIR/handlers/NAME, accepting on $FCGI_SOCK_DIR/NAME.sock (root: mode
+# 0660 owned by www-data, processes run as www-data; else 0600 and the current
+# user), supervised by multiwatch under spawn-fcgi (spawn-fcgi -n binds the
+# socket and execs `multiwatch -f N`, which forks the workers and replaces any
+# that dies at once). $RUN_DIR/NAME.pid holds the supervisor's pid;
+# handler_pids prints the live workers. stderr of the supervisor and of every
+# worker appends (O_APPEND) to $LOG_DIR/NAME.log. Their only configuration is
+# CABINET_CONFIG, the KEY=VALUE file $CABINET_ENV_FILE (a copy in the /tmp
+# fallback when www-data cannot reach the state dir), CABINET_THREADS
+# (handler_threads) and CABINET_DB_CONNECTIONS (handler_connections). N =
+# CABINET_WORKERS_<NAME> or CABINET_WORKERS, default 2. SIGTERM to the
+# supervisor forwards SIGTERM to the workers (each finishes its requests and
+# exits), then the supervisor exits; it restarts nothing after that.
 
 handler_pid_file() { echo "$RUN_DIR/$1.pid"; }
 handler_sock() { echo "$FCGI_SOCK_DIR/$1.sock"; }
@@ -131,8 +135,15 @@ handler_env() {
     printf '%s\n' "${env[@]}"
 }
 
-# Starts NAME (not running). A handler that is not built is skipped with a
-# warning: nginx answers 503 JSON for its paths.
+# multiwatch's restart throttle: it gives up on a worker that died
+# MULTIWATCH_RETRIES times, each within MULTIWATCH_RETRY_MS of its start. A
+# worker alive that long counts as healthy again, so only a crash loop (a
+# worker that cannot start) stops being restarted.
+MULTIWATCH_RETRIES=${CABINET_RESTART_RETRIES:-10}
+MULTIWATCH_RETRY_MS=2000
+
+# Starts NAME (not running) in its own session. A handler that is not built
+# is skipped with a warning: nginx answers 503 JSON for its paths.
 handler_start() {
     local name=$1 n sock pid_file bin
     local -a args env
@@ -140,45 +151,70 @@ handler_start() {
         warn "$BUILD_DIR/handlers/$name is not built: its paths answer 503"
         return 0
     fi
+    [[ $MULTIWATCH_RETRIES =~ ^[1-9][0-9]{0,5}$ ]] || die "CABINET_RESTART_RETRIES must be 1 to 999999"
     n=$(handler_workers "$name")
     sock=$(handler_sock "$name")
     pid_file=$(handler_pid_file "$name")
     bin=$(handler_exec_path "$name")
-    args=(-s "$sock" -F "$n" -P "$pid_file" -d /)
+    args=(-n -s "$sock" -d /)
     if is_root; then
         args+=(-M 0660 -U "$SERVICE_USER" -G "$SERVICE_USER" -u "$SERVICE_USER" -g "$SERVICE_USER")
     else
         args+=(-M 0600)
     fi
     mapfile -t env < <(handler_env "$name")
-    env -i "${env[@]}" spawn-fcgi "${args[@]}" -- "$bin" \
-        </dev/null >>"$LOG_DIR/$name.log" 2>&1 ||
-        die "spawn-fcgi failed for $name: $(tail -n 3 "$LOG_DIR/$name.log")"
+    rm -f "$sock" "$pid_file"
+    # The pid written is the one that becomes spawn-fcgi, then multiwatch
+    # (spawn-fcgi -n ignores -P); setsid keeps Ctrl-C of a terminal away.
+    env -i "${env[@]}" setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pid_file" \
+        spawn-fcgi "${args[@]}" -- "$(command -v multiwatch)" -f "$n" -s TERM \
+        -r "$MULTIWATCH_RETRIES" -t "$MULTIWATCH_RETRY_MS" -- "$bin" \
+        </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
 }
 
-# The live pids of NAME (argv[0] ends in /NAME; a stale pid file is ignored).
+# The supervisor's pid of NAME if it runs (a stale pid file is ignored).
+handler_supervisor_pid() {
+    local pid_file pid
+    pid_file=$(handler_pid_file "$1")
+    [[ -s $pid_file ]] || return 1
+    pid=$(<"$pid_file")
+    pid_matches "$pid" multiwatch || return 1
+    echo "$pid"
+}
+
+# The live worker pids of NAME: the supervisor's children whose argv[0] ends
+# in /NAME.
 handler_pids() {
-    local name=$1 pid_file pid
-    pid_file=$(handler_pid_file "$name")
-    [[ -s $pid_file ]] || return 0
-    # spawn-fcgi ends the file without a newline: read the last line too.
-    while read -r pid || [[ -n $pid ]]; do
+    local name=$1 sup pid
+    sup=$(handler_supervisor_pid "$name") || return 0
+    for pid in $(cat "/proc/$sup/task/$sup/children" 2>/dev/null); do
         pid_alive "$pid" || continue
         [[ $(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1) == */"$name" ]] && echo "$pid"
-    done <"$pid_file"
+    done
     return 0
 }
 
-# Stops the given handlers (default: all) with SIGTERM, SIGKILL after 10 s;
-# removes their pid files and sockets.
+# Stops the given handlers (default: all): SIGTERM to each supervisor (which
+# passes it on to its workers and restarts nothing), waits for supervisors
+# and workers, SIGKILL after 10 s; removes their pid files and sockets.
 handlers_stop() {
-    local name
-    local -a pids=() names=("$@")
+    local name sup pid i
+    local -a sups=() all=() names=("$@")
     ((${#names[@]} > 0)) || names=("${HANDLERS[@]}")
     for name in "${names[@]}"; do
-        mapfile -t -O "${#pids[@]}" pids < <(handler_pids "$name")
+        sup=$(handler_supervisor_pid "$name") || continue
+        sups+=("$sup")
+        all+=("$sup")
+        mapfile -t -O "${#all[@]}" all < <(handler_pids "$name")
     done
-    stop_pids TERM "${pids[@]}"
+    for sup in "${sups[@]}"; do kill -TERM "$sup" 2>/dev/null || true; done
+    for ((i = 0; i < 100; i++)); do
+        ((${#all[@]} > 0)) && any_alive "${all[@]}" || break
+        sleep 0.1
+    done
+    for pid in "${all[@]}"; do
+        pid_alive "$pid" && warn "pid $pid ignored SIGTERM for 10 s; killing it" && kill -KILL "$pid" 2>/dev/null
+    done
     for name in "${names[@]}"; do
         rm -f "$(handler_pid_file "$name")" "$(handler_sock "$name")"
     done
@@ -189,12 +225,27 @@ handlers_start() {
     local name
     handlers_stop
     for name in "${HANDLERS[@]}"; do handler_start "$name"; done
+    for name in "${HANDLERS[@]}"; do
+        [[ -x $BUILD_DIR/handlers/$name ]] || continue
+        handler_wait_socket "$name" ||
+            die "$name did not start: $(tail -n 3 "$LOG_DIR/$name.log")"
+    done
     sleep 0.2
     for name in "${HANDLERS[@]}"; do
         [[ -s $(handler_pid_file "$name") ]] || continue
         [[ -n $(handler_pids "$name") ]] ||
             warn "$name exited at start: $(tail -n 3 "$LOG_DIR/$name.log")"
     done
+}
+
+# Waits up to 10 s for NAME's supervisor to run and its socket to exist.
+handler_wait_socket() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        handler_supervisor_pid "$1" >/dev/null && [[ -S $(handler_sock "$1") ]] && return 0
+        sleep 0.05
+    done
+    return 1
 }
 
 # Names of the handlers with live processes.

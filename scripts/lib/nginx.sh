@@ -59,19 +59,30 @@ nginx_render_server() {
         UPSTREAM="$upstream" CONF_DIR="$out" DOCS_DIR="${3:-$out}" \
         LIMIT_API="$api" LIMIT_V2="$v2" LIMIT_LOGIN="$login" LIMIT_OTHER="$other"
     render_template "$REPO/nginx/server.conf.in" "$out/server.conf" \
-        LISTEN="$listen" SERVER_NAME="${CABINET_NGINX_SERVER_NAME:-_}" CONF_DIR="$out" LIMIT_REQ_SETTINGS="$settings"
+        LISTEN="$listen" SERVER_NAME="${CABINET_NGINX_SERVER_NAME:-_}" CONF_DIR="$out" LIMIT_REQ_SETTINGS="$settings" \
+        ACCESS_LOG="$(access_log_setting)"
+}
+
+# The access_log value of the server block: CABINET_ACCESS_LOG is on (the
+# default: $LOG_DIR/access.log), off, or an absolute file path.
+access_log_setting() {
+    local value=${CABINET_ACCESS_LOG:-on}
+    case $value in
+    on) echo "$LOG_DIR/access.log cabinet_access" ;;
+    off) echo off ;;
+    /*) echo "$value cabinet_access" ;;
+    *) die "CABINET_ACCESS_LOG must be on, off or an absolute path" ;;
+    esac
 }
 
 # Renders the full config of this state dir into $NGINX_PREFIX.
 nginx_render() {
     local user_directive="# not root: workers run as $SERVICE_USER"
-    local access_log=off
     is_root && user_directive="user $SERVICE_USER $SERVICE_USER;"
-    [[ ${CABINET_ACCESS_LOG:-off} == on ]] && access_log="$LOG_DIR/nginx-access.log cabinet"
     nginx_render_server "$NGINX_PREFIX" "127.0.0.1:$PORT" "${RUNTIME_FALLBACK:-$NGINX_PREFIX}"
     render_template "$REPO/nginx/nginx.conf.in" "$NGINX_CONF" \
         USER_DIRECTIVE="$user_directive" PREFIX="$NGINX_PREFIX" LOG_DIR="$LOG_DIR" \
-        TEMP_DIR="$NGINX_TEMP_DIR" ACCESS_LOG="$access_log" SERVER_CONF="$NGINX_PREFIX/server.conf"
+        TEMP_DIR="$NGINX_TEMP_DIR" SERVER_CONF="$NGINX_PREFIX/server.conf"
 }
 
 nginx_cmd() { nginx -p "$NGINX_PREFIX/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" "$@"; }

@@ -101,10 +101,20 @@ SELECT 'CREATE DATABASE cabinet OWNER cabinet'
 SQL
 }
 
+# Dies, naming CABINET_DATABASE_URL, unless that database answers a query.
+check_database_url() {
+    local err
+    err=$(PGCONNECT_TIMEOUT=5 psql -X -q -At -c 'SELECT 1' "$CABINET_DATABASE_URL" 2>&1 >/dev/null) ||
+        die "CABINET_DATABASE_URL does not answer a query: $(head -n 2 <<<"$err" | tr '\n' ' ')"
+}
+
 # Brings up the database the app will use: the private cluster (created on
 # first start), or nothing to do with CABINET_DATABASE_URL.
 pg_up() {
-    using_private_pg || return 0
+    if ! using_private_pg; then
+        check_database_url
+        return 0
+    fi
     pg_initialized || pg_init
     pg_start
     pg_ensure_app_db

@@ -4,6 +4,7 @@
 source "$REPO/scripts/lib/pg.sh"
 source "$REPO/scripts/lib/handlers.sh"
 source "$REPO/scripts/lib/nginx.sh"
+source "$REPO/scripts/lib/keys.sh"
 
 # The stack answers (nginx of this state dir runs).
 stack_running() { nginx_pid >/dev/null; }
@@ -25,14 +26,6 @@ stack_stop() {
     return 0
 }
 
-# Exports what the app's binaries read (for build/cabinet-admin).
-export_app_env() {
-    CABINET_DATABASE_URL=$(database_url)
-    CABINET_MASTER_KEY=$(master_key)
-    CABINET_JWT_SECRET=$(jwt_secret)
-    export CABINET_DATABASE_URL CABINET_MASTER_KEY CABINET_JWT_SECRET
-}
-
 # Prints field KEY of the admin-credentials file (KEY=VALUE lines: email,
 # password, organizationId, userId).
 credential() {
@@ -52,7 +45,8 @@ bootstrap_admin() {
     fi
     email=${CABINET_ADMIN_EMAIL:-admin@example.com}
     password=${CABINET_ADMIN_PASSWORD:-$(openssl rand -base64 18)}
-    out=$(export_app_env && "$BUILD_DIR/cabinet-admin" create-org --name "Demo Organization" \
+    out=$(env -u CABINET_DATABASE_URL -u CABINET_MASTER_KEY -u CABINET_JWT_SECRET \
+        CABINET_CONFIG="$CABINET_ENV_FILE" "$BUILD_DIR/cabinet-admin" create-org --name "Demo Organization" \
         --admin-email "$email" --admin-password "$password") ||
         die "bootstrap: cabinet-admin create-org failed (see above)"
     org=$(jq -r '.organizationId // empty' <<<"$out")
@@ -66,20 +60,18 @@ bootstrap_admin() {
     log "created the demo organization $org and its admin $email"
 }
 
-# The path dev-up polls: the login of the auth handler (any 1xx-4xx answer
-# comes from the handler; nginx's 503 does not count), or nginx alone when
-# auth is not built.
-readiness_path() {
-    if [[ -x $BUILD_DIR/handlers/auth ]]; then echo /v2/user/auth; else echo /; fi
-}
-
-# Waits up to 60 s for the API to answer.
+# Waits up to 60 s for the API to answer from Postgres: GET /v2/account with
+# an API key that does not exist is a 401 only once the account handler has
+# looked the key up in the database (503 while it cannot). When account is
+# not built, any answer of nginx will do.
+# XXX: switch to the admin listener's /ready once it exists (issue 13).
 wait_ready() {
-    local url code deadline=$((SECONDS + 60))
-    url=http://127.0.0.1:$PORT$(readiness_path)
+    local url code want='^401$' deadline=$((SECONDS + 60))
+    url=http://127.0.0.1:$PORT/v2/account
+    [[ -x $BUILD_DIR/handlers/account ]] || want='^[1-5][0-9][0-9]$'
     while ((SECONDS < deadline)); do
-        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
-        [[ $code =~ ^[1-4][0-9][0-9]$ ]] && return 0
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -u cabinet-readiness-probe:none "$url" || true)
+        [[ $code =~ $want ]] && return 0
         sleep 0.2
     done
     die "the API did not answer within 60 s ($url: last status $code); logs in $LOG_DIR"

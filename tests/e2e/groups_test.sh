@@ -361,7 +361,7 @@ setup_other_organizations
 a_burst_of_requests_is_answered_within_the_pooled_connections() {
     local -a pids
     local per n locker
-    mapfile -t pids <"$CABINET_STATE_DIR/run/groups.pid"
+    mapfile -t pids < <(handler_worker_pids groups)
     per=$(tr '\0' '\n' <"/proc/${pids[0]}/environ" | sed -n 's/^CABINET_DB_CONNECTIONS=//p')
     [[ $per =~ ^[0-9]+$ ]] || { fail "no CABINET_DB_CONNECTIONS in the environment of ${pids[0]}"; return; }
     psql_q "BEGIN; LOCK TABLE groups IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null &

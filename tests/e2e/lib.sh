@@ -36,6 +36,7 @@
 #                          (plus "success":false under /v2/account), JSON
 #                          content type, exactly one X-Request-Id, no SQL
 #   psql_q "SQL"           prints the result (psql -At) from $CABINET_DATABASE_URL
+#   handler_worker_pids NAME   the live worker pids of handler NAME
 #   fail MESSAGE           fails the current case
 #   test_case NAME [FUNCTION]   runs FUNCTION (default NAME) in a subshell
 #                               with `set -euo pipefail`; counts pass/fail
@@ -199,4 +200,14 @@ E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # create_org NAME EMAIL PASSWORD   prints {"organizationId","userId"} (scripts/cabinet-admin)
 create_org() {
     "$E2E_REPO/scripts/cabinet-admin" create-org --name "$1" --admin-email "$2" --admin-password "$3"
+}
+
+# handler_worker_pids NAME   the live worker pids of handler NAME of
+#                            $CABINET_STATE_DIR (scripts/lib/handlers.sh)
+handler_worker_pids() {
+    (
+        source "$E2E_REPO/scripts/common.sh"
+        source "$E2E_REPO/scripts/lib/handlers.sh"
+        handler_pids "$1"
+    )
 }
