@@ -57,6 +57,7 @@ run: build
 	@CABINET_SKIP_BUILD=1 scripts/run
 
 test: build $(BUILD)/unit-tests
+	@scripts/install-deps --test
 	@scripts/run-tests
 
 unit: $(BUILD)/unit-tests

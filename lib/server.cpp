@@ -3,9 +3,11 @@
 #include "auth.hpp"
 #include "crypto.hpp"
 #include "log.hpp"
+#include "metrics.hpp"  // metrics:
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>  // metrics:
 #include <condition_variable>
 #include <csignal>
 #include <functional>
@@ -28,6 +30,9 @@ extern char** environ;
 namespace cabinet {
 
 namespace {
+
+// metrics: the route template of the request this thread answers ("unmatched" until a route takes it).
+thread_local const char* t_route = "unmatched";
 
 std::atomic<int> g_busy{0};  // requests being answered by this process's threads
 volatile sig_atomic_t g_stop = 0;
@@ -150,7 +155,13 @@ class QuotaGate {
     // once, to the first key (charging again only repeats the verdict).
     void charge(const std::string& key) {
         if (!applies_) return;
-        if (!verdict_.limit) verdict_ = take_quota(cfg_.quota, key, system_clock_now());
+        if (!verdict_.limit) {
+            verdict_ = take_quota(cfg_.quota, key, system_clock_now());
+            // metrics: a refusal names the hour when the hour is exhausted (lib/ratelimit.cpp).
+            if (!verdict_.allowed)
+                metrics::quota_rejected(verdict_.limit == cfg_.quota.per_hour && verdict_.limit != cfg_.quota.per_minute
+                                            ? "hour" : "minute");
+        }
         if (!verdict_.allowed) throw rate_limited(verdict_.retry_after);
     }
     void charge(const Principal& p) { charge(p.api_key.empty() ? "user:" + p.user_id : "key:" + p.api_key); }
@@ -255,6 +266,7 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
     try {
         std::unordered_map<std::string, std::string> params;
         const Route& route = find_route(svc, req, params);
+        t_route = route.pattern;  // metrics:
         // A public route without a body (the retired v1 API) answers before anything is checked.
         if (route.access == Access::Public && !route.body) {
             Ctx bare{req, db, cfg, std::move(params), rapidjson::Document(), std::nullopt};
@@ -274,6 +286,7 @@ Response run(const Service& svc, Request& req, Db& db, const Config& cfg, QuotaG
             } catch (const Error& e) {
                 if (!e.retryable || attempt == 2) throw;
             }
+            metrics::authz_retry();  // metrics:
             c.who.reset();
             c.body = rapidjson::Document();
         }
@@ -305,8 +318,9 @@ namespace {
 // first, so the others stay idle.
 class Pool {
    public:
-    Pool(const std::string& conninfo, const std::string& application, int size) {
+    Pool(const std::string& conninfo, const std::string& application, int size) : size_(size) {
         for (int i = 0; i < size; ++i) free_.push_back(std::make_unique<Db>(conninfo, application));
+        metrics::db_connections(0, size);  // metrics:
     }
 
     // A connection for the scope of one request.
@@ -317,11 +331,13 @@ class Pool {
             pool_.returned_.wait(lock, [&] { return !pool_.free_.empty(); });
             db_ = std::move(pool_.free_.back());
             pool_.free_.pop_back();
+            pool_.gauge();  // metrics:
         }
         ~Lease() {
             {
                 std::lock_guard<std::mutex> lock(pool_.mutex_);
                 pool_.free_.push_back(std::move(db_));
+                pool_.gauge();  // metrics:
             }
             pool_.returned_.notify_one();
         }
@@ -335,9 +351,13 @@ class Pool {
     };
 
    private:
+    // metrics: this process's busy and idle connections (called under mutex_).
+    void gauge() const { metrics::db_connections(size_ - static_cast<int>(free_.size()), static_cast<int>(free_.size())); }
+
     std::mutex mutex_;
     std::condition_variable returned_;
     std::vector<std::unique_ptr<Db>> free_;
+    int size_;  // metrics:
 };
 
 // One responder thread: its own FastCGI request, a pooled database connection
@@ -349,6 +369,8 @@ void respond(const Service& svc, const Config& cfg, const std::string& problem, 
     FCGX_InitRequest(&fcgi, 0, 0);
     while (!g_stop && FCGX_Accept_r(&fcgi) >= 0) {
         ++g_busy;
+        const auto started = std::chrono::steady_clock::now();  // metrics:
+        t_route = "unmatched";                                   // metrics:
         {
             RawRequest raw = read_request(
                 [&](const char* n) { return static_cast<const char*>(FCGX_GetParam(n, fcgi.envp)); },
@@ -362,13 +384,27 @@ void respond(const Service& svc, const Config& cfg, const std::string& problem, 
                     return got;
                 });
             std::string out;
-            {
+            int status = 200;  // metrics:
+            // metrics: /ready's probe (handlers/health.cpp) is answered before any
+            // route or pooled connection: 200 when this process can serve, 503 when
+            // its configuration is broken. nginx passes no such path (locations.conf).
+            const bool probe = raw.req.path == "/_cabinet/ping";
+            if (probe) {
+                out = serialize(problem.empty() ? json_response(200, R"({"status":"ok"})")
+                                                : render(unavailable("configuration: " + problem), raw.req),
+                                raw.req.request_id);
+            } else {
                 std::optional<Pool::Lease> db;
                 if (pool) db.emplace(*pool);
                 Response r = handle(svc, raw, db ? db->get() : nullptr, cfg, problem);
+                status = r.status;  // metrics:
                 out = serialize(r, raw.req.request_id);
             }
             write_all(fcgi.out, out);
+            // metrics: the request is answered.
+            if (!probe)
+                metrics::request(raw.req.method, t_route, status,
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         }
         FCGX_Finish_r(&fcgi);
         --g_busy;
@@ -402,6 +438,12 @@ int serve(const Service& svc) {
     sigaction(SIGINT, &sa, nullptr);
 
     if (FCGX_Init() != 0) return 1;
+    // metrics: this process starts counting into the node's metrics file.
+    try {
+        metrics::open(setting("CABINET_METRICS_FILE"), svc.name);
+    } catch (const std::exception& e) {
+        log_event("error", "", std::string(svc.name) + ": metrics off", e.what());
+    }
     std::unique_ptr<Pool> pool;
     if (problem.empty()) pool = std::make_unique<Pool>(cfg.database_url, std::string("cabinet-") + svc.name,
                                       std::min(cfg.connections, cfg.threads));
