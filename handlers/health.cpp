@@ -163,8 +163,17 @@ Answer answer(const Settings& s, const std::string& method, const std::string& p
     }
 }
 
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        default: return "Service Unavailable";
+    }
+}
+
 std::string serialize(const Answer& a, const std::string& request_id) {
-    std::string out = "Status: " + std::to_string(a.status) + "\r\nContent-Type: " + a.content_type +
+    std::string out = "Status: " + std::to_string(a.status) + " " + reason_phrase(a.status) + "\r\nContent-Type: " + a.content_type +
                       "\r\nContent-Length: " + std::to_string(a.body.size()) + "\r\nX-Request-Id: " + request_id +
                       "\r\nCache-Control: no-store\r\n";
     for (const auto& [k, v] : a.headers) out += k + ": " + v + "\r\n";

@@ -36,8 +36,9 @@ struct Responder {
             if (FCGX_Accept_r(&req) == 0) {
                 const char* uri = FCGX_GetParam("DOCUMENT_URI", req.envp);
                 const char* lng = FCGX_GetParam("LONG", req.envp);
-                FCGX_FPrintF(req.out, "Status: 201 Created\r\nContent-Type: text/plain\r\n\r\n%s %zu",
-                             uri ? uri : "-", lng ? std::string(lng).size() : 0);
+                std::string out = "Status: 201 Created\r\nContent-Type: text/plain\r\n\r\n" +
+                                  std::string(uri ? uri : "-") + " " + std::to_string(lng ? std::string(lng).size() : 0);
+                FCGX_PutS(out.c_str(), req.out);
                 FCGX_Finish_r(&req);
             }
             close(fd);

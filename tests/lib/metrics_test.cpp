@@ -87,6 +87,7 @@ BOOST_AUTO_TEST_CASE(gauges_of_a_live_process_are_rendered_and_of_a_dead_one_are
     pid_t pid = fork();
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
+        close(done[1]);
         metrics::open(file, "auth");
         metrics::db_connections(3, 1);
         char c = 1;
