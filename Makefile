@@ -34,9 +34,9 @@ all: build
 deps:
 	@scripts/install-deps
 
-# The OpenAPI test tools from the npm registry: `make test` only.
+# What only the tests need (promtool, the OpenAPI tools from the npm registry): `make test` only.
 test-deps: deps
-	@scripts/install-deps --test-tools
+	@scripts/install-deps --test
 
 build: deps $(HANDLER_BIN) $(BUILD)/cabinet-admin
 

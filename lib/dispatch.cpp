@@ -3,6 +3,7 @@
 #include "auth.hpp"
 #include "ctx.hpp"
 #include "log.hpp"
+#include "metrics.hpp"
 #include "quota_gate.hpp"
 #include "text.hpp"
 
@@ -90,6 +91,7 @@ Response run(const Service& svc, Request& req, Db* db, const Config& cfg, QuotaG
         } catch (const Error& e) {
             if (!e.retryable || n == kAttempts) throw;
             log_event("info", req.request_id, "retrying the request", e.internal);
+            metrics::authz_retry();
         }
         c.who.reset();
         c.proof = Proof{};

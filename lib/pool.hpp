@@ -37,6 +37,8 @@ class Pool {
     int idle() const;  // connections not lent right now
 
    private:
+    void report() const;  // this process's busy and idle connections to the metrics (under mutex_)
+
     int size_;
     mutable std::mutex mutex_;
     std::condition_variable returned_;

@@ -3,6 +3,7 @@
 #include "auth.hpp"
 #include "crypto.hpp"
 #include "jwt.hpp"
+#include "metrics.hpp"
 
 #include <strings.h>
 
@@ -38,7 +39,14 @@ QuotaGate::QuotaGate(const Config& cfg, const Request& req)
 
 void QuotaGate::charge(const std::string& key) {
     if (!applies_) return;
-    if (!verdict_.limit) verdict_ = take_quota(cfg_.quota, key, system_clock_now());
+    if (!verdict_.limit) {
+        verdict_ = take_quota(cfg_.quota, key, system_clock_now());
+        // A refusal names the hour when the hour is the window exhausted (lib/ratelimit.cpp).
+        if (!verdict_.allowed)
+            metrics::quota_rejected(verdict_.limit == cfg_.quota.per_hour && verdict_.limit != cfg_.quota.per_minute
+                                        ? "hour"
+                                        : "minute");
+    }
     if (!verdict_.allowed) throw rate_limited(verdict_.retry_after);
 }
 

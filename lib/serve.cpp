@@ -4,10 +4,13 @@
 #include "config.hpp"
 #include "dispatch.hpp"
 #include "log.hpp"
+#include "metrics.hpp"
 #include "pool.hpp"
+#include "quota_gate.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -37,15 +40,26 @@ void on_term(int) {
     FCGX_ShutdownPending();
 }
 
+// /ready's probe (handlers/health.cpp), answered before any route or pooled
+// connection: 200 when this process can serve, 503 when its configuration is
+// broken. nginx passes no such path (locations.conf).
+constexpr const char* kProbePath = "/_cabinet/ping";
+
+Response probe_response(const Request& req, const std::string& problem) {
+    if (problem.empty()) return json_response(200, R"({"status":"ok"})");
+    return error_response(unavailable("configuration: " + problem), req);
+}
+
 // One responder thread: its own FastCGI request, a pooled database connection
 // while it answers one. A connection nginx keeps open (fastcgi_keep_conn) stays
 // with this thread until nginx closes it, so a process runs more threads than
 // nginx keeps connections (README, process model).
-void respond(const Service& svc, const Config& cfg, Pool* pool) {
+void respond(const Service& svc, const Config& cfg, const std::string& problem, Pool* pool) {
     FCGX_Request fcgi;
     FCGX_InitRequest(&fcgi, 0, 0);
     while (!g_stop && FCGX_Accept_r(&fcgi) >= 0) {
         ++g_busy;
+        const auto started = std::chrono::steady_clock::now();
         {
             Request req = read_request(
                 [&](const char* n) { return static_cast<const char*>(FCGX_GetParam(n, fcgi.envp)); },
@@ -58,13 +72,21 @@ void respond(const Service& svc, const Config& cfg, Pool* pool) {
                     }
                     return got;
                 });
-            std::string out;
-            {
-                std::optional<Pool::Lease> db;
-                if (pool) db.emplace(*pool);
-                out = serialize(dispatch(svc, req, db ? &**db : nullptr, cfg), req.request_id);
+            if (req.path == kProbePath) {
+                std::string out = serialize(probe_response(req, problem), req.request_id);
+                FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgi.out);
+            } else {
+                Response r;
+                {
+                    std::optional<Pool::Lease> db;
+                    if (pool) db.emplace(*pool);
+                    r = dispatch(svc, req, db ? &**db : nullptr, cfg);
+                }
+                std::string out = serialize(r, req.request_id);
+                FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgi.out);
+                metrics::request(req.method, r.route ? r.route : "unmatched", r.status,
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
             }
-            FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgi.out);
         }
         FCGX_Finish_r(&fcgi);
         --g_busy;
@@ -103,13 +125,19 @@ int serve(const Service& svc, int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
 
     if (FCGX_Init() != 0) return 1;
+    try {  // this process counts into the node's metrics file
+        metrics::open(setting("CABINET_METRICS_FILE"), svc.name);
+    } catch (const std::exception& e) {
+        log_event("error", "", std::string(svc.name) + ": metrics off", e.what());
+    }
     std::unique_ptr<Pool> pool;
     if (problem.empty())
         pool = std::make_unique<Pool>(cfg.database_url, std::string("cabinet-") + svc.name,
                                       std::min(cfg.connections, cfg.threads));
     std::vector<std::thread> others;
-    for (int i = 1; i < cfg.threads; ++i) others.emplace_back(respond, std::cref(svc), std::cref(cfg), pool.get());
-    respond(svc, cfg, pool.get());
+    for (int i = 1; i < cfg.threads; ++i)
+        others.emplace_back(respond, std::cref(svc), std::cref(cfg), std::cref(problem), pool.get());
+    respond(svc, cfg, problem, pool.get());
     for (auto& t : others) t.join();
     return 0;
 }

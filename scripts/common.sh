@@ -5,6 +5,8 @@
 # Environment read here (DESIGN.md section 2):
 #   CABINET_STATE_DIR   state dir (default $REPO/.run), made absolute
 #   CABINET_PORT        nginx port on 127.0.0.1 (default 8080)
+#   CABINET_ADMIN_PORT  nginx admin listener on 127.0.0.1: /live, /ready,
+#                       /metrics (default CABINET_PORT + 1; DESIGN.md section 7)
 #   CABINET_PG_PORT     private cluster port; it listens on a unix socket only,
 #                       so the number only names the socket (default 5432)
 #   CABINET_DATABASE_URL  use this Postgres (libpq conninfo) instead of the
@@ -21,6 +23,7 @@
 #   secrets/{jwt.key,master.key,db.password,pg-superuser.password}   0600
 #   run/<handler>.pid  run/sock/<handler>.sock  FastCGI responders (the pid
 #                      of their supervisor, multiwatch: scripts/lib/handlers.sh)
+#   run/metrics.shm  run/quota.shm   shared by the handler processes
 #   logs/<handler>.log logs/nginx-error.log     stderr of everything
 #   logs/access.log    nginx's JSON access log (CABINET_ACCESS_LOG)
 #   nginx/               nginx prefix: rendered *.conf, nginx.pid, temp/
@@ -32,7 +35,10 @@
 # to /tmp/cabinet-<hash of $STATE>/ instead; see runtime_paths below.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-HANDLERS=(auth groups users organizations permissions account activities)
+# The API handlers (each probed by /ready), then health: the admin port's
+# /ready and /metrics (handlers/health.cpp).
+API_HANDLERS=(auth groups users organizations permissions account activities)
+HANDLERS=("${API_HANDLERS[@]}" health)
 # Where `make build` puts the binaries (CABINET_BUILD_DIR for e.g. a SANITIZE build).
 BUILD_DIR=$(realpath -m "${CABINET_BUILD_DIR:-$REPO/build}")
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -43,7 +49,8 @@ STATE=$(realpath -m "${CABINET_STATE_DIR:-$REPO/.run}")
 PORT_REQUESTED=${CABINET_PORT:-}
 PORT=${CABINET_PORT:-8080}
 PG_PORT=${CABINET_PG_PORT:-5432}
-export CABINET_STATE_DIR=$STATE CABINET_PORT=$PORT
+ADMIN_PORT=${CABINET_ADMIN_PORT:-$((PORT + 1))}
+export CABINET_STATE_DIR=$STATE CABINET_PORT=$PORT CABINET_ADMIN_PORT=$ADMIN_PORT
 
 # Idle FastCGI connections each nginx worker keeps per handler
 # (CABINET_FCGI_KEEPALIVE, default 8; nginx/upstreams.conf.in).

@@ -64,15 +64,30 @@ prepare_quota_file() {
     chmod 0600 "$file"
 }
 
+# The node's metrics file (lib/metrics.cpp): counters of every handler
+# process, kept across handler restarts like the quota table beside it.
+metrics_file() { echo "${RUNTIME_FALLBACK:-$RUN_DIR}/metrics.shm"; }
+
+# Creates the metrics file (if missing) for the handler user, 0600.
+prepare_metrics_file() {
+    local file
+    file=$(metrics_file)
+    [[ -e $file ]] || (umask 077 && : >"$file")
+    if is_root; then chown "$SERVICE_USER:$SERVICE_USER" "$file"; fi
+    chmod 0600 "$file"
+}
+
 # Writes the handlers' config file (0640, group www-data when root): the
 # database conninfo, the secrets, CABINET_TOKEN_TTL, the rate limits
 # (CABINET_RATE_LIMITS; when on, the quota table CABINET_QUOTA_FILE and the
-# quota numbers of scripts/common.sh) and, when set, CABINET_TRUSTED_PROXIES.
-# Values are verbatim (no quoting).
+# quota numbers of scripts/common.sh), what the admin port's health handler
+# reads (CABINET_METRICS_FILE, CABINET_FCGI_SOCKET_DIR, CABINET_HANDLERS) and,
+# when set, CABINET_TRUSTED_PROXIES. Values are verbatim (no quoting).
 write_cabinet_env() {
     local tmp
     check_rate_settings
     rate_limits_on && prepare_quota_file
+    prepare_metrics_file
     tmp=$(mktemp "$STATE/cabinet.env.XXXXXX")
     {
         echo "# Written by scripts/dev-up: the settings of the handlers (CABINET_CONFIG)."
@@ -88,6 +103,9 @@ write_cabinet_env() {
             echo "CABINET_RATE_MINUTE_SECONDS=$RATE_MINUTE_SECONDS"
             echo "CABINET_RATE_HOUR_SECONDS=$RATE_HOUR_SECONDS"
         fi
+        echo "CABINET_METRICS_FILE=$(metrics_file)"
+        echo "CABINET_FCGI_SOCKET_DIR=$FCGI_SOCK_DIR"
+        echo "CABINET_HANDLERS=${API_HANDLERS[*]}"
         if [[ -n ${CABINET_TRUSTED_PROXIES:-} ]]; then
             echo "CABINET_TRUSTED_PROXIES=$CABINET_TRUSTED_PROXIES"
         fi

@@ -50,9 +50,8 @@ nginx_render_server() {
     else
         echo "$off" >"$out/rate_limits.conf"
     fi
-    # Upstream names unique to this instance's sockets, should one nginx serve two.
     local upstream
-    upstream=cabinet_$(printf '%s' "$FCGI_SOCK_DIR" | cksum | cut -d' ' -f1)
+    upstream=$(nginx_upstream)
     render_template "$REPO/nginx/upstreams.conf.in" "$out/upstreams.conf" \
         UPSTREAM="$upstream" SOCK_DIR="$FCGI_SOCK_DIR" KEEPALIVE="$(nginx_keepalive)"
     render_template "$REPO/nginx/locations.conf.in" "$out/locations.conf" \
@@ -75,11 +74,23 @@ access_log_setting() {
     esac
 }
 
+# Upstream names unique to this instance's sockets, should one nginx serve two.
+nginx_upstream() { echo "cabinet_$(printf '%s' "$FCGI_SOCK_DIR" | cksum | cut -d' ' -f1)"; }
+
+# Renders the admin listener (nginx/admin.conf.in) into OUT_DIR/admin.conf for
+# LISTEN; it includes OUT_DIR's fastcgi params and error pages
+# (nginx_render_server puts them there).
+nginx_render_admin() {
+    render_template "$REPO/nginx/admin.conf.in" "$1/admin.conf" \
+        ADMIN_LISTEN="$2" CONF_DIR="$1" SOCK_DIR="$FCGI_SOCK_DIR" UPSTREAM="$(nginx_upstream)"
+}
+
 # Renders the full config of this state dir into $NGINX_PREFIX.
 nginx_render() {
     local user_directive="# not root: workers run as $SERVICE_USER"
     is_root && user_directive="user $SERVICE_USER $SERVICE_USER;"
     nginx_render_server "$NGINX_PREFIX" "127.0.0.1:$PORT" "${RUNTIME_FALLBACK:-$NGINX_PREFIX}"
+    nginx_render_admin "$NGINX_PREFIX" "127.0.0.1:$ADMIN_PORT"
     render_template "$REPO/nginx/nginx.conf.in" "$NGINX_CONF" \
         USER_DIRECTIVE="$user_directive" PREFIX="$NGINX_PREFIX" LOG_DIR="$LOG_DIR" \
         TEMP_DIR="$NGINX_TEMP_DIR" SERVER_CONF="$NGINX_PREFIX/server.conf"
@@ -106,6 +117,7 @@ nginx_start() {
     local pid i
     nginx_test_config
     port_in_use "$PORT" && die "127.0.0.1:$PORT is already in use; set CABINET_PORT"
+    port_in_use "$ADMIN_PORT" && die "127.0.0.1:$ADMIN_PORT (the admin port) is already in use; set CABINET_ADMIN_PORT"
     rm -f "$NGINX_PID_FILE"
     setsid nginx -p "$NGINX_PREFIX/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" \
         </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 &

@@ -84,6 +84,7 @@ print_info() {
     password=$(credential password)
     echo "cabinet is running at $base"
     echo "  state dir: $STATE (logs in $LOG_DIR); stop with scripts/dev-down"
+    echo "  admin port: http://127.0.0.1:$ADMIN_PORT (/live /ready /metrics)"
     if [[ -n $email ]]; then
         echo "  admin: $email"
         echo "  password: $password"

@@ -278,6 +278,30 @@ the_minute_quota_answers_429_until_reset_then_recovers_and_429s_do_not_count() {
     expect_header X-RateLimit-Reset "^$((reset + RL_MINUTE))\$"
 }
 
+# Prints cabinet_quota_rejections_total{window="WINDOW"} of the suite's
+# stack, from its admin port (ADMIN_URL of its test.env).
+quota_rejections() {
+    curl -sS --max-time 5 "$ADMIN_URL/metrics" |
+        awk -v s="cabinet_quota_rejections_total{window=\"$1\"} " 'index($0, s) == 1 { print substr($0, length(s) + 1) }'
+}
+
+quota_refusals_are_counted_by_window_in_the_metrics() {
+    local email i minute0 hour0
+    local -a tokens=()
+    email=$(new_user quotametrics)
+    for i in 0 1 2; do tokens+=("$(login_as "$email" "$PW")"); done
+    minute0=$(quota_rejections minute) hour0=$(quota_rejections hour)
+    [[ -n $minute0 && -n $hour0 ]] || fail "no cabinet_quota_rejections_total series on $ADMIN_URL/metrics"
+    wait_window_start
+    for ((i = 0; i < RL_PER_MINUTE + 5; i++)); do
+        burst_add GET /api/v1/groups -H "Authorization: Bearer ${tokens[i % 3]}"
+    done
+    burst_send
+    (($(burst_count 429) == 5)) || fail "expected 5 refusals: $(burst_summary)"
+    expect_eq "$(quota_rejections minute)" $((minute0 + 5))
+    expect_eq "$(quota_rejections hour)" "$hour0"
+}
+
 v2_limits_count_each_endpoint_separately() {
     local i
     # At once: 60 x GET /v2/account (20 r/s, burst 40: some 429) and 40 x
@@ -372,6 +396,7 @@ if ((setup_ok)); then
     test_case a_burst_over_10_per_second_on_api_gets_429_envelope_with_retry_after
     test_case varying_the_scheme_case_of_the_credential_does_not_dodge_the_limit
     test_case the_minute_quota_answers_429_until_reset_then_recovers_and_429s_do_not_count
+    test_case quota_refusals_are_counted_by_window_in_the_metrics
     test_case v2_limits_count_each_endpoint_separately
     test_case one_route_template_is_one_v2_endpoint_whatever_the_id
     test_case requests_without_a_credential_have_a_per_address_ceiling

@@ -9,7 +9,9 @@
 # for a path item marked `x-cabinet-wildcard: true` whose last parameter takes
 # the rest of the path. Path items marked `x-cabinet-served-by: nginx`
 # (/openapi.yaml, /openapi.json) are nginx's own: they must be exact
-# locations of nginx/locations.conf.in instead.
+# locations of nginx/locations.conf.in instead. handlers/health.cpp serves
+# the admin port (/ready, /metrics; DESIGN.md section 7), not the API: the
+# document does not describe it.
 source "$(dirname "$0")/lib.sh"
 
 ANY_METHOD="GET PUT POST DELETE OPTIONS HEAD PATCH"
