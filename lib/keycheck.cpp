@@ -26,16 +26,18 @@ std::map<std::string, std::string> check_keys(Db& db, const Config& cfg) {
     const std::map<std::string, std::string> mine = {{"master", key_fingerprint(cfg.master_key)},
                                                      {"jwt", key_fingerprint(cfg.jwt_secret)}};
     std::map<std::string, std::string> out;
-    Result r = db.query(kFingerprints);
+    Tx tx(db, TxMode::ReadWrite);
+    Result r = tx.query(kFingerprints);
     for (int i = 0; i < r.rows(); ++i) {
         auto it = mine.find(r.str(i, "name"));
         if (it != mine.end()) out[it->first] = equal_ct(r.str(i, "fingerprint"), it->second) ? "matches" : "differs";
     }
     for (const auto& [name, fingerprint] : mine) {
         if (out.count(name)) continue;
-        db.command(kRecordFingerprint, {name, fingerprint});
+        tx.command(kRecordFingerprint, {name, fingerprint});
         out[name] = "recorded";
     }
+    tx.commit();
     return out;
 }
 
@@ -51,8 +53,8 @@ void require_recorded_keys(Db& db, const Config& cfg) {
     }
 }
 
-void record_key(Db& db, const std::string& name, const std::string& key) {
-    db.command(kReplaceFingerprint, {name, key_fingerprint(key)});
+void record_key(Tx& tx, const std::string& name, const std::string& key) {
+    tx.command(kReplaceFingerprint, {name, key_fingerprint(key)});
 }
 
 }  // namespace cabinet

@@ -21,11 +21,11 @@ std::map<std::string, std::string> check_keys(Db& db, const Config& cfg);
 // Throws a 409 CONFLICT naming the setting (CABINET_MASTER_KEY or
 // CABINET_JWT_SECRET) and where it came from (CABINET_CONFIG's file or the
 // environment) when a key differs from the recorded one; records missing ones.
-// XXX: the handlers could call this once at start (lib/server.cpp serve()) and
+// XXX: the handlers could call this once at start (lib/serve.cpp serve()) and
 // answer 503 with the reason logged; today dev-up and cabinet-admin call it.
 void require_recorded_keys(Db& db, const Config& cfg);
 
 // Replaces the recorded fingerprint of key NAME (rotate-master-key, inside its transaction).
-void record_key(Db& db, const std::string& name, const std::string& key);
+void record_key(Tx& tx, const std::string& name, const std::string& key);
 
 }  // namespace cabinet

@@ -125,7 +125,7 @@ int rotate_master_key(const std::map<std::string, std::string>& f, Db& db, const
                    {user, reseal(cfg, next, st.bytes(i, "s3_secret_enc"), secret_binding(org, user, "s3")),
                     reseal(cfg, next, st.bytes(i, "swift_secret_enc"), secret_binding(org, user, "swift"))});
     }
-    record_key(db, "master", next.master_key);
+    record_key(tx, "master", next.master_key);
     tx.commit();
     JsonOut j;
     j.obj().kv("apiKeys", static_cast<int64_t>(keys.rows())).kv("storageCredentials", static_cast<int64_t>(st.rows()));
