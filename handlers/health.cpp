@@ -1,41 +1,24 @@
 // handlers/health: the admin port's /ready and /metrics (DESIGN §7), behind
 // nginx's admin listener (nginx/admin.conf.in), never on the API port.
 //
-//   GET /ready    200 {"status":"ok","checks":{"postgres":"ok","handlers":{"auth":"ok",…}}}
-//                 when Postgres answers a query and every handler answers the
-//                 FastCGI probe /_cabinet/ping; else 503, the same shape, each
-//                 failed check "down". Every check runs at once with a 1 s
-//                 deadline, so the answer comes within about a second.
-//   GET /metrics  200 text/plain; version=0.0.4: lib/metrics.hpp's file,
-//                 summed over every handler process of the node.
-// Other methods answer 405 with Allow: GET, other paths 404 (the JSON envelope).
-//
-// Settings (CABINET_CONFIG or the environment): CABINET_DATABASE_URL,
+// Settings (CABINET_CONFIG or the environment), besides the usual:
 // CABINET_FCGI_SOCKET_DIR (the handlers' sockets <dir>/<name>.sock),
 // CABINET_HANDLERS (the API handlers to probe, space-separated; default the
-// seven), CABINET_METRICS_FILE, CABINET_THREADS.
-//
-// It has no route table of its own (no API routes) and stays out of the
-// request pipeline of lib/server.cpp: neither answer touches a pooled
-// connection, and /metrics is not JSON.
-#include "config.hpp"
-#include "error.hpp"
+// seven), CABINET_METRICS_FILE. Neither answer uses the request's pooled
+// connection: /ready opens its own, with a deadline.
+#include "ctx.hpp"
 #include "fcgi_client.hpp"
-#include "json.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "serve.hpp"
 
 #include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <fcgiapp.h>
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -43,34 +26,18 @@ using namespace cabinet;
 
 namespace {
 
+Response ready(Ctx& c);
+Response metrics_text(Ctx& c);
+
+const Service kService = {"health",
+                          {
+                              {"GET", "/ready", ready, Access::Public, nullptr},
+                              {"GET", "/metrics", metrics_text, Access::Public, nullptr},
+                          }};
+
 using Clock = std::chrono::steady_clock;
 constexpr auto kCheckTimeout = std::chrono::milliseconds(1000);
 constexpr const char* kDefaultHandlers = "auth groups users organizations permissions account activities";
-
-struct Settings {
-    Config cfg;
-    std::string problem;  // a configuration problem: Postgres counts as down
-    std::string socket_dir;
-    std::vector<std::string> handlers;
-    std::string metrics_file;
-};
-
-struct Answer {
-    int status = 200;
-    std::string content_type = "application/json";
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
-};
-
-Settings load_settings() {
-    Settings s;
-    s.cfg = load_config(&s.problem);
-    s.socket_dir = setting("CABINET_FCGI_SOCKET_DIR");
-    s.metrics_file = setting("CABINET_METRICS_FILE");
-    std::istringstream names(setting("CABINET_HANDLERS", kDefaultHandlers));
-    for (std::string n; names >> n;) s.handlers.push_back(n);
-    return s;
-}
 
 // Waits for the libpq socket to be ready for EVENTS; false at the deadline.
 bool wait_socket(PGconn* conn, short events, Clock::time_point deadline) {
@@ -115,105 +82,55 @@ bool handler_answers(const std::string& socket, const std::string& request_id) {
     return a && a->status == 200;
 }
 
-// 200 when every check passes, else 503; the checks run in parallel.
-Answer ready(const Settings& s, const std::string& request_id) {
+// 200 {"status":"ok","checks":{"postgres":"ok","handlers":{"auth":"ok",…}}}
+// when Postgres answers a query and every handler answers the FastCGI probe
+// (lib/serve.cpp); else 503, the same shape, each failed check "down". The
+// checks run at once with a 1 s deadline, so the answer comes within about a second.
+Response ready(Ctx& c) {
+    std::vector<std::string> handlers;
+    std::istringstream names(setting("CABINET_HANDLERS", kDefaultHandlers));
+    for (std::string n; names >> n;) handlers.push_back(n);
+    const std::string socket_dir = setting("CABINET_FCGI_SOCKET_DIR");
     const auto deadline = Clock::now() + kCheckTimeout;
     bool pg_ok = false;
-    std::vector<char> handler_ok(s.handlers.size(), 0);
+    std::vector<char> handler_ok(handlers.size(), 0);
     std::vector<std::thread> checks;
-    if (s.problem.empty())
-        checks.emplace_back([&] { pg_ok = postgres_answers(s.cfg.database_url, deadline); });
-    for (size_t i = 0; i < s.handlers.size(); ++i) {
-        if (s.socket_dir.empty()) break;
-        checks.emplace_back([&, i] {
-            handler_ok[i] = handler_answers(s.socket_dir + "/" + s.handlers[i] + ".sock", request_id);
-        });
-    }
+    if (!c.cfg.database_url.empty())
+        checks.emplace_back([&] { pg_ok = postgres_answers(c.cfg.database_url, deadline); });
+    for (size_t i = 0; i < handlers.size() && !socket_dir.empty(); ++i)
+        checks.emplace_back([&, i] { handler_ok[i] = handler_answers(socket_dir + "/" + handlers[i] + ".sock", c.req.request_id); });
     for (auto& t : checks) t.join();
 
     bool all = pg_ok;
     JsonOut checks_json;
     checks_json.obj().kv("postgres", pg_ok ? "ok" : "down").key("handlers").obj();
-    for (size_t i = 0; i < s.handlers.size(); ++i) {
-        checks_json.kv(s.handlers[i], handler_ok[i] ? "ok" : "down");
+    for (size_t i = 0; i < handlers.size(); ++i) {
+        checks_json.kv(handlers[i], handler_ok[i] ? "ok" : "down");
         all = all && handler_ok[i];
     }
     checks_json.end().end();
     JsonOut body;
     body.obj().kv("status", all ? "ok" : "down").key("checks").raw(checks_json.take()).end();
-    if (!all) log_event("warn", request_id, "not ready", checks_json.take());
-    return Answer{all ? 200 : 503, "application/json", body.take(), {}};
+    if (!all) log_event("warn", c.req.request_id, "not ready", checks_json.take());
+    return json_response(all ? 200 : 503, body.take());
 }
 
-Answer error_answer(const Error& e) {
-    return Answer{e.status, "application/json", render_error(e, false), e.headers};
-}
-
-Answer answer(const Settings& s, const std::string& method, const std::string& path, const std::string& request_id) {
-    if (path == "/_cabinet/ping") return Answer{200, "application/json", R"({"status":"ok"})", {}};
-    if (path != "/ready" && path != "/metrics") return error_answer(not_found("Not found"));
-    if (method != "GET") return error_answer(method_not_allowed("GET"));
-    if (path == "/ready") return ready(s, request_id);
+// 200 text/plain; version=0.0.4: lib/metrics.hpp's file, summed over every
+// handler process of the node; 503 when there is none.
+Response metrics_text(Ctx&) {
+    std::string file = setting("CABINET_METRICS_FILE");
+    if (file.empty()) throw unavailable("CABINET_METRICS_FILE is not set");
+    std::string text;
     try {
-        if (s.metrics_file.empty()) throw std::runtime_error("CABINET_METRICS_FILE is not set");
-        return Answer{200, "text/plain; version=0.0.4", metrics::render(s.metrics_file), {}};
+        text = metrics::render(file);
     } catch (const std::exception& e) {
-        log_event("error", request_id, "metrics unavailable", e.what());
-        return error_answer(unavailable(e.what()));
+        throw unavailable(std::string("metrics: ") + e.what());
     }
-}
-
-const char* reason_phrase(int status) {
-    switch (status) {
-        case 200: return "OK";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        default: return "Service Unavailable";
-    }
-}
-
-std::string serialize(const Answer& a, const std::string& request_id) {
-    std::string out = "Status: " + std::to_string(a.status) + " " + reason_phrase(a.status) + "\r\nContent-Type: " + a.content_type +
-                      "\r\nContent-Length: " + std::to_string(a.body.size()) + "\r\nX-Request-Id: " + request_id +
-                      "\r\nCache-Control: no-store\r\n";
-    for (const auto& [k, v] : a.headers) out += k + ": " + v + "\r\n";
-    return out + "\r\n" + a.body;
-}
-
-std::string param(const char* value) { return value ? value : ""; }
-
-// One responder thread: accepts, answers, repeats.
-void respond(const Settings& s) {
-    FCGX_Request req;
-    FCGX_InitRequest(&req, 0, 0);
-    while (FCGX_Accept_r(&req) >= 0) {
-        std::string id = param(FCGX_GetParam("REQUEST_ID", req.envp));
-        if (id.empty() || id.size() > 64) id = "health";
-        std::string out = serialize(answer(s, param(FCGX_GetParam("REQUEST_METHOD", req.envp)),
-                                           param(FCGX_GetParam("DOCUMENT_URI", req.envp)), id),
-                                    id);
-        FCGX_PutStr(out.data(), static_cast<int>(out.size()), req.out);
-        FCGX_Finish_r(&req);
-    }
+    Response r = json_response(200, std::move(text));
+    r.content_type = "text/plain; version=0.0.4";
+    return r;
 }
 
 }  // namespace
 
-int main() {
-    std::signal(SIGPIPE, SIG_IGN);
-    const Settings s = load_settings();
-    if (!s.problem.empty()) log_event("error", "", "health: configuration", s.problem);
-    if (FCGX_IsCGI()) {
-        std::string out = serialize(answer(s, param(std::getenv("REQUEST_METHOD")), param(std::getenv("DOCUMENT_URI")),
-                                           "health"),
-                                    "health");
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        return 0;
-    }
-    if (FCGX_Init() != 0) return 1;
-    std::vector<std::thread> others;
-    for (int i = 1; i < s.cfg.threads; ++i) others.emplace_back(respond, std::cref(s));
-    respond(s);
-    for (auto& t : others) t.join();
-    return 0;
-}
+int main(int argc, char** argv) { return serve(kService, argc, argv); }

@@ -169,7 +169,7 @@ Param read_expiry(Ctx& c) {
     std::string raw(v->GetString(), v->GetStringLength());
     auto text = parse_rfc3339(raw);
     if (!text) throw validation("Must be an RFC 3339 date-time", "expiresAt", raw);
-    Result r = c.db.query(kExpiry, {*text});
+    Result r = c.db().query(kExpiry, {*text});
     if (!r.boolean(0, "future")) throw validation("Must be in the future", "expiresAt", raw);
     return r.str(0, "expires_at");
 }

@@ -67,7 +67,8 @@ Request read_request(const GetVar& var, const ReadBody& read) {
 
 std::string serialize(const Response& r, const std::string& request_id) {
     std::string out = "Status: " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
-    if (r.status != 204) out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n";
+    if (r.status != 204)
+        out += std::string("Content-Type: ") + r.content_type + "\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n";
     out += "X-Request-Id: " + request_id + "\r\nCache-Control: no-store\r\n";
     for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
     if (r.route) out += std::string("X-Cabinet-Route: ") + r.route + "\r\n";

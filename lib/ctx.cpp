@@ -24,6 +24,11 @@ void Ctx::require_admin() const {
     if (!is_admin(caller().grants)) throw forbidden("Administrator role required");
 }
 
+Db& Ctx::db() const {
+    if (!db_) throw unavailable("no database: the configuration is incomplete");
+    return *db_;
+}
+
 std::string Ctx::client_ip() const {
     // X-Forwarded-For is believed only from a configured trusted proxy; the
     // nearest hop it names is the client.

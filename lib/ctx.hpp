@@ -15,8 +15,9 @@
 namespace cabinet {
 
 struct Ctx {
+    Ctx(const Request& r, Db* database, const Config& c) : req(r), cfg(c), db_(database) {}
+
     const Request& req;
-    Db& db;
     const Config& cfg;
     PathParams path;
     rapidjson::Document body;
@@ -31,10 +32,16 @@ struct Ctx {
     // 403 unless the caller is an administrator (role or org-wide admin binding).
     void require_admin() const;
     std::string client_ip() const;
+    // The request's database connection: 503 when the process has none (its
+    // configuration is incomplete).
+    Db& db() const;
+
+   private:
+    Db* db_;
 };
 
 // The operation's one transaction, carrying the caller's proof.
-inline Tx read_tx(Ctx& c) { return Tx(c.db, TxMode::ReadOnly, &c.proof); }
-inline Tx write_tx(Ctx& c) { return Tx(c.db, TxMode::ReadWrite, &c.proof); }
+inline Tx read_tx(Ctx& c) { return Tx(c.db(), TxMode::ReadOnly, &c.proof); }
+inline Tx write_tx(Ctx& c) { return Tx(c.db(), TxMode::ReadWrite, &c.proof); }
 
 }  // namespace cabinet

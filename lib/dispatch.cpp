@@ -41,7 +41,7 @@ void validate_body(const Route& route, Ctx& c) {
 // a 400 for the body) the kept caller's proof is sent alone, so no answer
 // rests on a principal that was not current.
 void settle_proof(Ctx& c) {
-    if (c.proof) Tx(c.db, TxMode::ReadOnly, &c.proof).commit();
+    if (c.proof) Tx(c.db(), TxMode::ReadOnly, &c.proof).commit();
 }
 
 // One attempt: authenticate, validate, run the operation, settle the proof.
@@ -49,7 +49,7 @@ void settle_proof(Ctx& c) {
 // retryable error before anything was written.
 Response attempt(const Route& route, Ctx& c, QuotaGate& gate, Freshness freshness, std::string& actor) {
     if (route.access == Access::Authenticated) {
-        Identity id = authenticate(c.req, c.db, c.cfg, freshness);
+        Identity id = authenticate(c.req, c.db(), c.cfg, freshness);
         c.who = std::move(id.principal);
         c.proof = std::move(id.proof);
         actor = c.who->user_id;
@@ -77,11 +77,11 @@ struct Trace {
 Response run(const Service& svc, Request& req, Db* db, const Config& cfg, QuotaGate& gate, Trace& trace) {
     if (req.too_large) throw payload_too_large();
     if (req.bad_length) throw Error(400, "INVALID_JSON", "Invalid Content-Length");
-    if (!db) throw unavailable("no database: the configuration is incomplete");
     PathParams params;
     const Route& route = find_route(svc, req.method, req.path, params);
     trace.route = route.pattern;
-    Ctx c{req, *db, cfg, std::move(params), rapidjson::Document(), std::nullopt, Proof{}};
+    Ctx c(req, db, cfg);
+    c.path = std::move(params);
     // A public route without a body (the retired v1 API) answers before anything is checked.
     if (route.access == Access::Public && !route.body) return route.fn(c);
     check_request(req);

@@ -42,6 +42,7 @@ struct Response {
     Headers headers;
     const char* route = nullptr;  // the route template that answered (access log, metrics)
     std::string actor;            // the caller's user id, when authenticated (access log)
+    const char* content_type = "application/json";
 };
 
 Response json_response(int status, std::string body);

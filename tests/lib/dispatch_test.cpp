@@ -219,10 +219,21 @@ BOOST_AUTO_TEST_CASE(an_error_that_is_not_retryable_runs_once) {
 
 BOOST_AUTO_TEST_CASE(without_a_database_operations_answer_503) {
     Request req;
-    req.method = "POST";
-    req.path = "/echo";
+    req.method = "GET";
+    req.path = "/api/me";
+    req.authorization = "Bearer a.b.c";
     Response r = dispatch(kService, req, nullptr, cfg);
     BOOST_CHECK_EQUAL(r.status, 503);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_database_a_public_route_still_answers) {
+    Request req;
+    req.method = "POST";
+    req.path = "/echo";
+    req.body = R"({"name":"Ann"})";
+    req.content_type = "application/json";
+    Response r = dispatch(kService, req, nullptr, cfg);
+    BOOST_CHECK_EQUAL(r.status, 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
