@@ -58,7 +58,7 @@ $(BUILD)/cabinet-admin: $(BUILD)/obj/scripts/admin/cabinet_admin.o $(BUILD)/libc
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libcabinet.a
-	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(SSH_LIBS) -lboost_unit_test_framework -o $@
 
 $(BUILD)/obj/tests/lib/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK -Wno-conversion
 

@@ -4,6 +4,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
+
 namespace cabinet {
 
 namespace {
@@ -101,6 +103,114 @@ std::string str(const rapidjson::Value& obj, const char* name, std::string fallb
     const auto* v = member(obj, name);
     if (!v || !v->IsString()) return fallback;
     return std::string(v->GetString(), v->GetStringLength());
+}
+
+}  // namespace cabinet
+
+namespace cabinet {
+
+namespace {
+
+// The checked, normalized text of one string value.
+std::string checked(const Check& check, std::string raw, const std::string& field) {
+    if (check) {
+        auto out = check(raw, field);
+        raw = out ? std::move(*out) : std::string();
+    }
+    valid::no_nul(raw, field);
+    return raw;
+}
+
+}  // namespace
+
+const Input::Entry* Input::find(std::string_view path) const {
+    auto it = entries_.find(path);
+    return it == entries_.end() ? nullptr : &it->second;
+}
+
+bool Input::has(std::string_view path) const { return find(path) != nullptr; }
+
+std::string Input::str(std::string_view path, std::string fallback) const {
+    const Entry* e = find(path);
+    return e && e->text ? *e->text : fallback;
+}
+
+std::optional<std::string> Input::opt(std::string_view path) const {
+    const Entry* e = find(path);
+    return e ? e->text : std::nullopt;
+}
+
+const std::vector<std::string>& Input::list(std::string_view path) const {
+    static const std::vector<std::string> kNone;
+    const Entry* e = find(path);
+    return e ? e->items : kNone;
+}
+
+std::optional<bool> Input::flag(std::string_view path) const {
+    const Entry* e = find(path);
+    return e ? e->flag : std::nullopt;
+}
+
+std::optional<int64_t> Input::integer(std::string_view path) const {
+    const Entry* e = find(path);
+    return e ? e->integer : std::nullopt;
+}
+
+const rapidjson::Value* Input::raw(std::string_view path) const {
+    const Entry* e = find(path);
+    return e ? e->raw : nullptr;
+}
+
+void Input::collect(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix) {
+    for (const auto& f : spec) {
+        const rapidjson::Value* v = member(obj, f.name);
+        if (!v) continue;
+        std::string path = prefix + f.name;
+        Entry e;
+        e.raw = v;
+        switch (f.kind) {
+            case Kind::String: e.text = checked(f.check, std::string(v->GetString(), v->GetStringLength()), path); break;
+            case Kind::Bool: e.flag = v->GetBool(); break;
+            case Kind::Integer: e.integer = v->GetInt64(); break;
+            case Kind::StringArray:
+                if (f.max_items && v->Size() > f.max_items) throw validation(f.max_items_message, path);
+                for (rapidjson::SizeType i = 0; i < v->Size(); ++i)
+                    e.items.push_back(checked(f.check, std::string((*v)[i].GetString(), (*v)[i].GetStringLength()),
+                                              path + "." + std::to_string(i)));
+                break;
+            case Kind::Object: break;
+            case Kind::Any:
+                if (v->IsString()) e.text = std::string(v->GetString(), v->GetStringLength());
+                break;
+        }
+        entries_.emplace(path, std::move(e));
+        if (f.kind == Kind::Object) collect(*v, f.children, path + ".");
+    }
+}
+
+Input read_fields(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix) {
+    check_fields(obj, spec, prefix);
+    Input in;
+    in.collect(obj, spec, prefix);
+    in.top_level_ = obj.MemberCount();
+    return in;
+}
+
+Input read_query(const std::vector<std::pair<std::string, std::string>>& query, const QueryParams& spec) {
+    Input in;
+    for (const auto& p : spec) {
+        auto it = std::find_if(query.begin(), query.end(), [&](const auto& kv) { return kv.first == p.name; });
+        if (it == query.end()) continue;
+        std::optional<std::string> v = it->second;
+        if (p.check) v = p.check(it->second, p.name);
+        if (!v) continue;
+        valid::no_nul(*v, p.name);
+        Input::Entry e;
+        e.text = std::move(v);
+        in.entries_.emplace(p.name, std::move(e));
+        ++in.top_level_;
+    }
+    return in;
 }
 
 }  // namespace cabinet

@@ -1,7 +1,11 @@
 // JSON in (bounded, validated, declared fields only) and out.
 #pragma once
 
+#include "validate.hpp"
+
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,19 +25,78 @@ void parse_json_object(std::string_view text, rapidjson::Document& doc);
 enum class Kind { String, Bool, Integer, StringArray, Object, Any };
 
 // A declared field of a request body; children describe an Object's fields.
+// check validates a String, or each item of a StringArray (named
+// field.<index>); a StringArray of more than max_items answers
+// max_items_message on the field before any item is checked. A Kind::Any
+// value is handed to the operation as it is.
 struct Field {
     const char* name;
     Kind kind;
     bool required = false;
     std::vector<Field> children = {};
+    Check check = {};
+    size_t max_items = 0;  // 0: any number
+    const char* max_items_message = nullptr;
 };
 
 using Fields = std::vector<Field>;
 
 // Rejects undeclared fields, missing required ones and wrong types with
 // VALIDATION_ERROR naming the dotted path (target.customerId). JSON null is
-// accepted only for Kind::Any.
+// accepted only for Kind::Any. Runs no value check.
 void check_fields(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix = "");
+
+// A declared query parameter of a route: its first value goes through check
+// (a check returning nullopt reads it as absent). Undeclared parameters are ignored.
+struct QueryParam {
+    const char* name;
+    Check check = {};
+};
+using QueryParams = std::vector<QueryParam>;
+
+// The typed, normalized input of an operation: each given field (body) or
+// parameter (query) by its dotted path, as its check returned it.
+class Input {
+   public:
+    // Given: present in the body (null included), or a query parameter its check kept.
+    bool has(std::string_view path) const;
+    // The normalized string; fallback when absent.
+    std::string str(std::string_view path, std::string fallback = {}) const;
+    // The normalized string; nullopt when absent or null.
+    std::optional<std::string> opt(std::string_view path) const;
+    // A StringArray's normalized items; empty when absent.
+    const std::vector<std::string>& list(std::string_view path) const;
+    std::optional<bool> flag(std::string_view path) const;
+    std::optional<int64_t> integer(std::string_view path) const;
+    // The JSON value itself (Kind::Any, Object); nullptr when absent.
+    const rapidjson::Value* raw(std::string_view path) const;
+    // How many top-level fields or parameters were given.
+    size_t given() const { return top_level_; }
+
+   private:
+    struct Entry {
+        std::optional<std::string> text;
+        std::vector<std::string> items;
+        std::optional<bool> flag;
+        std::optional<int64_t> integer;
+        const rapidjson::Value* raw = nullptr;
+    };
+    const Entry* find(std::string_view path) const;
+    void collect(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix);
+    std::map<std::string, Entry, std::less<>> entries_;
+    size_t top_level_ = 0;
+    friend Input read_fields(const rapidjson::Value&, const Fields&, const std::string&);
+    friend Input read_query(const std::vector<std::pair<std::string, std::string>>&, const QueryParams&);
+};
+
+// check_fields, then each declared field's check in declaration order
+// (nested objects at their place); a string holding U+0000 that its check
+// let through answers "Must not contain U+0000" (DESIGN §4). The Input
+// points into obj: it lives no longer than obj.
+Input read_fields(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix = "");
+
+// Each declared parameter in declaration order; U+0000 answers as in read_fields.
+Input read_query(const std::vector<std::pair<std::string, std::string>>& query, const QueryParams& spec);
 
 // Typed, optional access to a validated object.
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);
