@@ -281,4 +281,142 @@ BOOST_AUTO_TEST_CASE(json_out_keeps_embedded_nul_and_utf8) {
     BOOST_CHECK_EQUAL(j.take(), "{\"k\":\"a\\u0000b\xc3\xa9\"}");
 }
 
+// ---------------------------------------------------------------- declared checks → typed Input
+
+namespace {
+
+const Fields kChecked = {
+    {"name", Kind::String, true, {}, check::name(128)},
+    {"description", Kind::String},
+    {"userIds", Kind::StringArray, false, {}, check::uuid(), 3, "At most 3 users"},
+    {"enabled", Kind::Bool},
+    {"count", Kind::Integer},
+    {"target", Kind::Object, false, {{"customerId", Kind::String, false, {}, check::uuid()}, {"projectId", Kind::Any}}},
+};
+
+// The Input read_fields makes of body under spec.
+Input input_of(rapidjson::Document& doc, const std::string& body, const Fields& spec = kChecked) {
+    parse_json_object(body, doc);
+    return read_fields(doc, spec);
+}
+
+// The error read_fields throws for body (fails the test when it accepts it).
+Error input_error(const std::string& body, const Fields& spec = kChecked) {
+    rapidjson::Document doc;
+    try {
+        input_of(doc, body, spec);
+    } catch (const Error& e) {
+        return e;
+    }
+    BOOST_ERROR("accepted: " << body);
+    return Error();
+}
+
+const std::string kUpper = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+const std::string kLower = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(read_fields_returns_each_value_normalized_by_its_check) {
+    rapidjson::Document doc;
+    Input in = input_of(doc, R"({"name":"  Ops ","userIds":[")" + kUpper + R"("],"enabled":false,"count":7,)"
+                             R"("target":{"customerId":")" + kUpper + R"(","projectId":null}})");
+    BOOST_TEST(in.str("name") == "Ops");
+    BOOST_TEST((in.list("userIds") == std::vector<std::string>{kLower}));
+    BOOST_TEST(*in.flag("enabled") == false);
+    BOOST_TEST(*in.integer("count") == 7);
+    BOOST_TEST(in.str("target.customerId") == kLower);
+    BOOST_TEST(in.has("target.projectId"));
+    BOOST_TEST(in.raw("target.projectId")->IsNull());
+    BOOST_TEST(!in.opt("target.projectId").has_value());
+    BOOST_TEST(in.given() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(absent_fields_read_as_absent) {
+    rapidjson::Document doc;
+    Input in = input_of(doc, R"({"name":"Ops"})");
+    BOOST_TEST(!in.has("description"));
+    BOOST_TEST(!in.opt("description").has_value());
+    BOOST_TEST(in.str("description", "fallback") == "fallback");
+    BOOST_TEST(in.list("userIds").empty());
+    BOOST_TEST(!in.flag("enabled").has_value());
+    BOOST_TEST(in.raw("target") == nullptr);
+    BOOST_TEST(in.given() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_check_answers_its_message_on_the_dotted_path) {
+    Error e = input_error(R"({"name":"Ops","target":{"customerId":"nope"}})");
+    BOOST_TEST(e.message == "Must be a UUID");
+    BOOST_TEST(e.field == "target.customerId");
+    BOOST_TEST(*e.value == "nope");
+}
+
+BOOST_AUTO_TEST_CASE(array_items_are_checked_on_their_index) {
+    Error e = input_error(R"({"name":"Ops","userIds":[")" + kLower + R"(","x"]})");
+    BOOST_TEST(e.message == "Must be a UUID");
+    BOOST_TEST(e.field == "userIds.1");
+    BOOST_TEST(*e.value == "x");
+}
+
+BOOST_AUTO_TEST_CASE(too_many_array_items_are_rejected_before_any_item_is_checked) {
+    Error e = input_error(R"({"name":"Ops","userIds":["a","b","c","d"]})");
+    BOOST_TEST(e.message == "At most 3 users");
+    BOOST_TEST(e.field == "userIds");
+}
+
+BOOST_AUTO_TEST_CASE(checks_run_in_declaration_order) {
+    Error e = input_error(R"({"userIds":["x"],"name":""})");
+    BOOST_TEST(e.field == "name");
+    BOOST_TEST(e.message == "Must be 1 to 128 characters");
+}
+
+BOOST_AUTO_TEST_CASE(undeclared_fields_are_rejected_before_any_check) {
+    Error e = input_error(R"({"name":"","role":"admin"})");
+    BOOST_TEST(e.message == "Unknown field");
+    BOOST_TEST(e.field == "role");
+}
+
+BOOST_AUTO_TEST_CASE(u0000_in_an_unchecked_string_is_rejected) {
+    Error e = input_error(R"({"name":"Ops","description":"a\u0000b"})");
+    BOOST_TEST(e.code == "VALIDATION_ERROR");
+    BOOST_TEST(e.message == "Must not contain U+0000");
+    BOOST_TEST(e.field == "description");
+}
+
+BOOST_AUTO_TEST_CASE(u0000_in_a_checked_string_answers_the_checks_own_message) {
+    Error e = input_error(R"({"name":"a\u0000b"})");
+    BOOST_TEST(e.message == "Must not contain control characters");
+    BOOST_TEST(e.field == "name");
+}
+
+BOOST_AUTO_TEST_CASE(read_query_checks_declared_parameters_and_ignores_the_others) {
+    QueryParams spec = {{"limit", check::limit(1000)}, {"resourceId", check::uuid_or_empty()}, {"search", check::search()}};
+    Input in = read_query({{"limit", "20"}, {"resourceId", kUpper}, {"unknown", "x"}, {"limit", "999999"}}, spec);
+    BOOST_TEST(in.str("limit") == "20");  // the first value counts
+    BOOST_TEST(in.str("resourceId") == kLower);
+    BOOST_TEST(!in.has("unknown"));
+    BOOST_TEST(in.given() == 2u);
+    Input empty = read_query({{"resourceId", ""}, {"search", ""}}, spec);
+    BOOST_TEST(!empty.has("resourceId"));
+    BOOST_TEST(!empty.has("search"));
+}
+
+BOOST_AUTO_TEST_CASE(read_query_rejects_a_bad_parameter_and_u0000) {
+    QueryParams spec = {{"limit", check::limit(1000)}, {"search", check::search()}};
+    try {
+        read_query({{"limit", "0"}}, spec);
+        BOOST_ERROR("accepted limit=0");
+    } catch (const Error& e) {
+        BOOST_TEST(e.message == "Must be an integer from 1 to 1000");
+        BOOST_TEST(e.field == "limit");
+    }
+    try {
+        read_query({{"search", std::string("a\0b", 3)}}, spec);
+        BOOST_ERROR("accepted a NUL in search");
+    } catch (const Error& e) {
+        BOOST_TEST(e.message == "Must not contain U+0000");
+        BOOST_TEST(e.field == "search");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
