@@ -2,9 +2,8 @@
 
 #include "crypto.hpp"
 #include "error.hpp"
-#include "text.hpp"
+#include "validate.hpp"
 
-#include <algorithm>
 
 namespace cabinet {
 
@@ -36,32 +35,15 @@ std::string access_id(const char* prefix) {
 
 }  // namespace
 
-void check_email(const std::string& email, const char* field) {
-    auto bad = [&] { return validation("Invalid email format", field, email); };
-    if (email.size() < 3 || email.size() > 254) throw bad();
-    size_t at = email.find('@');
-    if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) throw bad();
-    std::string local = email.substr(0, at), domain = email.substr(at + 1);
-    if (local.size() > 64) throw bad();
-    size_t dot = domain.rfind('.');
-    if (dot == std::string::npos || dot == 0 || dot + 2 > domain.size() || domain.find("..") != std::string::npos)
-        throw bad();
-    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string::npos) throw bad();
-    for (unsigned char ch : local)
-        if (!(std::isalnum(ch) || std::string_view("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(ch)) !=
-                                      std::string_view::npos))
-            throw bad();
-    for (unsigned char ch : domain)
-        if (!(std::isalnum(ch) || ch == '-' || ch == '.')) throw bad();
-    if (domain.front() == '-' || domain.front() == '.' || domain.back() == '-') throw bad();
-}
+const Stmt kLockUser = {"directory_lock_user",
+                        "SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.enabled, "
+                        "u.locked_until > now() AS locked FROM users u "
+                        "WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE"};
+
+void check_email(const std::string& email, const char* field) { valid::email(email, field); }
 
 void check_password(const std::string& password, const std::string& email, const char* field) {
-    size_t chars = 0;  // UTF-8 characters: every byte but continuation bytes
-    for (unsigned char ch : password) chars += (ch & 0xC0) != 0x80;
-    if (chars < 12 || chars > 256)
-        throw validation("Password must be 12 to 256 characters", field);
-    if (ascii_lower(password) == ascii_lower(email)) throw validation("Password must not equal the email", field);
+    valid::password(password, email, field);
 }
 
 std::string secret_binding(const std::string& org_id, const std::string& user_id, const char* purpose) {

@@ -9,6 +9,13 @@
 
 namespace cabinet {
 
+// The user $1 of organization $2, locked FOR UPDATE until the transaction
+// ends: every change of a user, of its keys and of its login failures is
+// serialised on this row. Columns id, email, first_name, last_name, role,
+// enabled, locked (a login lock in force); no row: not in the organization.
+extern const Stmt kLockUser;
+
+// The validators of lib/validate.hpp under their historical names.
 // A syntactically valid address (local@domain.tld, at most 254 characters); 400 otherwise.
 void check_email(const std::string& email, const char* field = "email");
 // 12..256 (UTF-8) characters, not equal to the email (case-insensitive); 400 otherwise.

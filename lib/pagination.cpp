@@ -1,17 +1,11 @@
 #include "pagination.hpp"
 
 #include "crypto.hpp"
+#include "validate.hpp"
 
 namespace cabinet {
 
 namespace {
-
-bool all_digits(std::string_view s) {
-    if (s.empty() || s.size() > 18) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
 
 std::string cursor_key(const Config& cfg) { return hmac_sha256(cfg.jwt_secret, "cabinet cursor"); }
 
@@ -19,17 +13,12 @@ std::string cursor_key(const Config& cfg) { return hmac_sha256(cfg.jwt_secret, "
 
 int parse_limit(const Request& req, const char* name, int fallback, int max) {
     auto v = req.param(name);
-    if (!v) return fallback;
-    if (!all_digits(*v) || std::stoll(*v) < 1 || std::stoll(*v) > max)
-        throw validation("Must be an integer from 1 to " + std::to_string(max), name, *v);
-    return static_cast<int>(std::stoll(*v));
+    return v ? valid::limit(*v, name, max) : fallback;
 }
 
 long long parse_offset(const Request& req) {
     auto v = req.param("offset");
-    if (!v) return 0;
-    if (!all_digits(*v)) throw validation("Must be a non-negative integer", "offset", *v);
-    return std::stoll(*v);
+    return v ? valid::offset(*v, "offset") : 0;
 }
 
 std::string make_cursor(const Config& cfg, std::string_view context, std::string_view created_at, std::string_view id) {
