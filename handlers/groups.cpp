@@ -3,13 +3,13 @@
 #include "audit.hpp"
 #include "crypto.hpp"
 #include "ctx.hpp"
+#include "keyset.hpp"
+#include "offset_page.hpp"
 #include "pagination.hpp"
 #include "serve.hpp"
 #include "text.hpp"
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 using namespace cabinet;
 
@@ -29,14 +29,26 @@ Response list_groups_2gc(Ctx& c);
 Response create_group_2gc(Ctx& c);
 Response add_member_2gc(Ctx& c);
 
-const Fields kCreateFields = {{"name", Kind::String, true},
-                              {"description", Kind::String},
-                              {"target", Kind::Object, false, {{"customerId", Kind::String}, {"projectId", Kind::Any}}}};
-const Fields kUpdateFields = {{"name", Kind::String}, {"description", Kind::String}};
-const Fields kReplaceFields = {{"userIds", Kind::StringArray, true}};
-const Fields kCreate2gcFields = {
-    {"name", Kind::String, true}, {"description", Kind::String}, {"permissions", Kind::StringArray}};
-const Fields kAdd2gcFields = {{"userId", Kind::String, true}};
+// A group's name: 1..128 characters after trimming; its description at most 1024.
+const Fields kCreateFields = {
+    {"name", Kind::String, true, {}, check::name(128)},
+    {"description", Kind::String, false, {}, check::text(1024)},
+    {"target", Kind::Object, false, {{"customerId", Kind::String, false, {}, check::uuid()}, {"projectId", Kind::Any}}}};
+const Fields kUpdateFields = {{"name", Kind::String, false, {}, check::name(128)},
+                              {"description", Kind::String, false, {}, check::text(1024)}};
+const Fields kReplaceFields = {{"userIds", Kind::StringArray, true, {}, check::uuid(), 1000, "At most 1000 users"}};
+const Fields kCreate2gcFields = {{"name", Kind::String, true, {}, check::name(128)},
+                                 {"description", Kind::String, false, {}, check::text(1024)},
+                                 {"permissions", Kind::StringArray, false, {}, check::scope()}};
+const Fields kAdd2gcFields = {{"userId", Kind::String, true, {}, check::uuid()}};
+
+// The query of GET /api/v1/groups (its cursors are read by parse_page).
+const QueryParams kListParams = {{"target.customerId", check::uuid()}, {"target.projectId", check::uuid_or_empty()}};
+
+// The 2GC sort keys (DESIGN §4) and the ORDER BY of each (a whitelist: nothing else reaches SQL).
+const std::vector<std::string> kGroupSortKeys = {"createdAt", "-createdAt", "name", "-name", "updatedAt", "-updatedAt"};
+const char* const kGroupOrders[] = {"g.created_at, g.id", "g.created_at DESC, g.id DESC", "lower(g.name), g.id",
+                                    "lower(g.name) DESC, g.id DESC", "g.updated_at, g.id", "g.updated_at DESC, g.id DESC"};
 
 const Service kService = {
     "groups",
@@ -67,7 +79,7 @@ const Stmt kGetGroup = {"groups_get", "SELECT " GROUP_COLUMNS "FROM groups g WHE
 const Stmt kInsertGroup = {
     "groups_insert",
     "INSERT INTO groups AS g (organization_id, project_id, name, description, permissions) "
-    "VALUES ($1, $2, $3, $4, $5::text[]) RETURNING " GROUP_COLUMNS};
+    "VALUES ($1, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb))) RETURNING " GROUP_COLUMNS};
 
 const Stmt kUpdateGroup = {
     "groups_update",
@@ -78,46 +90,26 @@ const Stmt kUpdateGroup = {
 const Stmt kDeleteGroup = {"groups_delete", "DELETE FROM groups WHERE id = $1 AND organization_id = $2 RETURNING id"};
 
 // Keyset pages in (created_at, id) order; $3/$4 is the cursor, $5 the row count.
-// SCOPE is either every group ($2 is NULL) or the groups of project $2, which
-// the partial index groups_org_project_created_idx serves (sql/029).
-#define GROUPS_PAGE(SCOPE, CMP, DIR, OTHER)                                                              \
-    "WITH page AS (SELECT " GROUP_COLUMNS ", g.created_at AS ts FROM groups g "                        \
-    "  WHERE g.organization_id = $1 AND " SCOPE " AND (g.created_at, g.id) " CMP                       \
-    " ($3::timestamptz, $4::uuid) ORDER BY g.created_at " DIR ", g.id " DIR " LIMIT $5) "              \
-    "SELECT page.*, EXISTS (SELECT 1 FROM groups g WHERE g.organization_id = $1 AND " SCOPE            \
-    "    AND (g.created_at, g.id) " OTHER " ($3::timestamptz, $4::uuid)) AS has_other FROM page ORDER BY ts, id"
-#define ANY_PROJECT "$2::uuid IS NULL"
-#define ONE_PROJECT "g.project_id = $2"
-
-const Stmt kGroupsAfter = {"groups_page_after", GROUPS_PAGE(ANY_PROJECT, ">", "ASC", "<=")};
-const Stmt kGroupsBefore = {"groups_page_before", GROUPS_PAGE(ANY_PROJECT, "<", "DESC", ">=")};
-const Stmt kProjectGroupsAfter = {"groups_project_page_after", GROUPS_PAGE(ONE_PROJECT, ">", "ASC", "<=")};
-const Stmt kProjectGroupsBefore = {"groups_project_page_before", GROUPS_PAGE(ONE_PROJECT, "<", "DESC", ">=")};
+// Either every group ($2 is NULL) or the groups of project $2, which the
+// partial index groups_org_project_created_idx serves (sql/029).
+const KeysetList kGroupsPage = {"groups_page", GROUP_COLUMNS, "groups g", "g.organization_id = $1 AND $2::uuid IS NULL",
+                                "g.created_at", "g.id", "id", 3};
+const KeysetList kProjectGroupsPage = {"groups_project_page", GROUP_COLUMNS, "groups g",
+                                       "g.organization_id = $1 AND g.project_id = $2", "g.created_at", "g.id", "id", 3};
 
 #define MEMBER_COLUMNS                                                                                    \
-    "m.user_id, rfc3339(m.created_at) AS created_at, m.created_at AS ts, u.email, u.enabled, u.first_name, " \
-    "u.last_name, u.middle_name, u.name, u.account_type "
+    "m.user_id, rfc3339(m.created_at) AS created_at, u.email, u.enabled, u.first_name, u.last_name, " \
+    "u.middle_name, u.name, u.account_type"
 
-const Stmt kMembersAfter = {
-    "groups_members_after",
-    "WITH page AS (SELECT " MEMBER_COLUMNS "FROM memberships m JOIN users u ON u.id = m.user_id "
-    "  WHERE m.group_id = $1 AND (m.created_at, m.user_id) > ($2::timestamptz, $3::uuid) "
-    "  ORDER BY m.created_at, m.user_id LIMIT $4) "
-    "SELECT page.*, EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = $1 "
-    "    AND (m.created_at, m.user_id) <= ($2::timestamptz, $3::uuid)) AS has_other FROM page ORDER BY ts, user_id"};
-
-const Stmt kMembersBefore = {
-    "groups_members_before",
-    "WITH page AS (SELECT " MEMBER_COLUMNS "FROM memberships m JOIN users u ON u.id = m.user_id "
-    "  WHERE m.group_id = $1 AND (m.created_at, m.user_id) < ($2::timestamptz, $3::uuid) "
-    "  ORDER BY m.created_at DESC, m.user_id DESC LIMIT $4) "
-    "SELECT page.*, EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = $1 "
-    "    AND (m.created_at, m.user_id) >= ($2::timestamptz, $3::uuid)) AS has_other FROM page ORDER BY ts, user_id"};
+// The members of group $1 with their users, in (joined at, user id) order; $2/$3 the cursor, $4 the row count.
+const KeysetList kMembersPage = {"groups_members", MEMBER_COLUMNS, "memberships m JOIN users u ON u.id = m.user_id",
+                                 "m.group_id = $1", "m.created_at", "m.user_id", "user_id", 2, "memberships m"};
 
 const Stmt kUserInOrg = {"groups_user_in_org", "SELECT id FROM users WHERE id = $1 AND organization_id = $2"};
 
 const Stmt kUsersInOrg = {"groups_users_in_org",
-                          "SELECT count(*) AS n FROM users WHERE id = ANY($1::uuid[]) AND organization_id = $2"};
+                          "SELECT count(*) AS n FROM users WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) "
+                          "AND organization_id = $2"};
 
 const Stmt kIsMember = {"groups_is_member", "SELECT 1 FROM memberships WHERE group_id = $1 AND user_id = $2"};
 
@@ -129,49 +121,20 @@ const Stmt kRemoveMember = {"groups_remove_member", "DELETE FROM memberships WHE
 
 const Stmt kReplaceMembers = {
     "groups_replace_members",
-    "WITH gone AS (DELETE FROM memberships WHERE group_id = $1 AND user_id <> ALL($2::uuid[])), "
+    "WITH ids AS (SELECT jsonb_array_elements_text($2::jsonb)::uuid AS u), "
+    "gone AS (DELETE FROM memberships WHERE group_id = $1 AND user_id NOT IN (SELECT u FROM ids)), "
     "added AS (INSERT INTO memberships (group_id, user_id, organization_id) "
-    "  SELECT $1, u, $3 FROM unnest($2::uuid[]) AS u ON CONFLICT DO NOTHING) SELECT 1"};
+    "  SELECT $1, u, $3 FROM ids ON CONFLICT DO NOTHING) SELECT 1"};
 
-const Stmt kLockGroup = {"groups_lock", "SELECT permissions::text AS permissions FROM groups "
+const Stmt kLockGroup = {"groups_lock", "SELECT array_to_json(permissions)::text AS permissions FROM groups "
                                         "WHERE id = $1 AND organization_id = $2 FOR UPDATE"};
 
 // ---------------------------------------------------------------- helpers
 
 
-// A name: 1..128 characters after trimming, no control characters.
-std::string valid_name(const std::string& raw, const char* field) {
-    size_t b = raw.find_first_not_of(" \t"), e = raw.find_last_not_of(" \t");
-    std::string name = b == std::string::npos ? "" : raw.substr(b, e - b + 1);
-    if (name.empty() || name.size() > 128) throw validation("Must be 1 to 128 characters", field, raw);
-    for (unsigned char ch : name)
-        if (ch < 0x20 || ch == 0x7f) throw validation("Must not contain control characters", field, raw);
-    return name;
-}
-
-std::string valid_description(const std::string& d) {
-    if (d.size() > 1024) throw validation("Must be at most 1024 characters", "description");
-    return d;
-}
-
-// An optional uuid in a body or query: 400 when present and malformed.
-Param optional_uuid(const std::optional<std::string>& v, const char* field) {
-    if (!v || v->empty()) return std::nullopt;
-    if (!is_uuid(*v)) throw validation("Must be a UUID", field, *v);
-    return ascii_lower(*v);
-}
-
 // A target.customerId other than the caller's organization answers 404 (DESIGN §4).
-void check_customer(const Ctx& c, const std::optional<std::string>& customer, const char* field) {
-    if (!customer) return;
-    if (!is_uuid(*customer)) throw validation("Must be a UUID", field, *customer);
-    if (ascii_lower(*customer) != c.caller().org_id) throw not_found("Organization not found");
-}
-
-std::string pg_text_array(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (size_t i = 0; i < items.size(); ++i) out += (i ? ",\"" : "\"") + items[i] + "\"";
-    return out + "}";
+void check_customer(const Ctx& c, const std::optional<std::string>& customer) {
+    if (customer && *customer != c.caller().org_id) throw not_found("Organization not found");
 }
 
 void write_group(JsonOut& j, const Result& r, int row) {
@@ -215,18 +178,9 @@ void require_membership_rights(const Ctx& c, Tx& tx, const std::string& group_id
     c.require("write:groups", group_id);
     Result r = tx.query(kLockGroup, {group_id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
-    std::string perms = r.str(0, "permissions");  // {a,b}
-    if (is_admin(c.caller().grants) || perms == "{}") return;
-    std::string_view body(perms);
-    body = body.substr(1, body.size() - 2);
-    size_t start = 0;
-    while (start <= body.size()) {
-        size_t comma = body.find(',', start);
-        std::string_view scope = body.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (is_admin(c.caller().grants)) return;
+    for (const auto& scope : parse_string_array(r.str(0, "permissions")).value_or(std::vector<std::string>{}))
         if (!allows(c.caller().grants, scope)) throw forbidden("The group grants scopes the caller does not hold");
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-    }
 }
 
 void require_user_in_org(const Ctx& c, Tx& tx, const std::string& user_id) {
@@ -258,12 +212,12 @@ Response add(Ctx& c, const std::string& group_id, const std::string& user_id) {
 // organization's customerId; 400 for a bad limit, projectId or cursor.
 Response list_groups(Ctx& c) {
     c.require("read:groups");
-    check_customer(c, c.req.param("target.customerId"), "target.customerId");
-    Param project = optional_uuid(c.req.param("target.projectId"), "target.projectId");
+    Input q = read_query(c.req.query, kListParams);
+    check_customer(c, q.opt("target.customerId"));
+    Param project = q.opt("target.projectId");
     std::string context = "groups|" + c.caller().org_id + "|" + project.value_or("");
     Page p = parse_page(c.req, c.cfg, context, "cursor.after", "cursor.before");
-    bool before = p.dir == Direction::Before;
-    const Stmt& s = project ? (before ? kProjectGroupsBefore : kProjectGroupsAfter) : (before ? kGroupsBefore : kGroupsAfter);
+    Stmt s = keyset_stmt(project ? kProjectGroupsPage : kGroupsPage, p.dir == Direction::Before);
     Result r = read_tx(c).commit(s, {c.caller().org_id, project, p.created_at, p.id, std::to_string(p.limit + 1)});
     Window w = page_window(p, r.rows(), !r.empty() && r.boolean(0, "has_other"));
     JsonOut j;
@@ -278,18 +232,15 @@ Response list_groups(Ctx& c) {
 // 201 {"group":G}; 409 when the name is taken in the organization.
 Response create_group(Ctx& c) {
     c.require("write:groups");
-    std::string name = valid_name(str(c.body, "name"), "name");
-    std::string description = valid_description(str(c.body, "description"));
+    Input in = read_fields(c.body, kCreateFields);
+    check_customer(c, in.opt("target.customerId"));
     Param project;
-    if (const auto* t = member(c.body, "target")) {
-        if (const auto* cust = member(*t, "customerId")) check_customer(c, std::string(cust->GetString()), "target.customerId");
-        if (const auto* proj = member(*t, "projectId"); proj && !proj->IsNull()) {
-            if (!proj->IsString()) throw validation("Must be a UUID", "target.projectId");
-            project = optional_uuid(std::string(proj->GetString()), "target.projectId");
-        }
+    if (const auto* proj = in.raw("target.projectId"); proj && !proj->IsNull()) {
+        if (!proj->IsString()) throw validation("Must be a UUID", "target.projectId");
+        project = check::uuid_or_empty()(*in.opt("target.projectId"), "target.projectId");
     }
     // The insert and its activity in one round trip, one implicit transaction.
-    auto r = write_tx(c).commit({{&kInsertGroup, {c.caller().org_id, project, name, description, "{}"}},
+    auto r = write_tx(c).commit({{&kInsertGroup, {c.caller().org_id, project, in.str("name"), in.str("description"), "[]"}},
                                  activity_statement(actor_of(c), "group.create")});
     return group_response(201, r[0]);
 }
@@ -308,11 +259,9 @@ Response update_group(Ctx& c) {
     std::string id = c.id_param("id");
     c.require("write:groups", id);
     if (c.body.ObjectEmpty()) throw validation("Give name or description", "name");
-    Param name, description;
-    if (has(c.body, "name")) name = valid_name(str(c.body, "name"), "name");
-    if (has(c.body, "description")) description = valid_description(str(c.body, "description"));
+    Input in = read_fields(c.body, kUpdateFields);
     Tx tx = write_tx(c);
-    Result r = tx.query(kUpdateGroup, {id, c.caller().org_id, name, description});
+    Result r = tx.query(kUpdateGroup, {id, c.caller().org_id, in.opt("name"), in.opt("description")});
     if (r.empty()) throw not_found("Group not found");
     audit(tx, c, "group.update");
     tx.commit();
@@ -338,7 +287,7 @@ Response list_members(Ctx& c) {
     c.require("read:groups", id);
     std::string context = "members|" + id;
     Page p = parse_page(c.req, c.cfg, context, "cursor.after", "cursor.before");
-    const Stmt& s = p.dir == Direction::Before ? kMembersBefore : kMembersAfter;
+    Stmt s = keyset_stmt(kMembersPage, p.dir == Direction::Before);
     auto rs = read_tx(c).commit({{&kGetGroup, {id, c.caller().org_id}}, {&s, {id, p.created_at, p.id, std::to_string(p.limit + 1)}}});
     if (rs[0].empty()) throw not_found("Group not found");
     const Result& r = rs[1];
@@ -367,20 +316,13 @@ Response list_members(Ctx& c) {
 // 400 for a malformed id, 404 when one is not a user of the organization.
 Response replace_members(Ctx& c) {
     std::string id = c.id_param("id");
-    std::vector<std::string> ids;
-    std::set<std::string> seen;
-    const auto& arr = *member(c.body, "userIds");
-    if (arr.Size() > 1000) throw validation("At most 1000 users", "userIds");
-    for (rapidjson::SizeType i = 0; i < arr.Size(); ++i) {
-        std::string v(arr[i].GetString(), arr[i].GetStringLength());
-        if (!is_uuid(v)) throw validation("Must be a UUID", "userIds." + std::to_string(i), v);
-        if (seen.insert(ascii_lower(v)).second) ids.push_back(ascii_lower(v));
-    }
+    std::vector<std::string> ids = valid::distinct(read_fields(c.body, kReplaceFields).list("userIds"));
+    std::string ids_json = json_string_array(ids);
     Tx tx = write_tx(c);
     require_membership_rights(c, tx, id);
-    Result n = tx.query(kUsersInOrg, {pg_text_array(ids), c.caller().org_id});
+    Result n = tx.query(kUsersInOrg, {ids_json, c.caller().org_id});
     if (n.integer(0, "n") != static_cast<long long>(ids.size())) throw not_found("User not found");
-    tx.query(kReplaceMembers, {id, pg_text_array(ids), c.caller().org_id});
+    tx.query(kReplaceMembers, {id, ids_json, c.caller().org_id});
     audit(tx, c, "group.members.replace");
     tx.commit();
     JsonOut j;
@@ -421,56 +363,37 @@ Response remove_member(Ctx& c) {
 
 // ---------------------------------------------------------------- 2GC operations
 
-// The ORDER BY of each accepted sort key (a whitelist: nothing else reaches SQL).
-const std::map<std::string, std::string> kGroupSorts = {
-    {"createdAt", "g.created_at, g.id"},        {"-createdAt", "g.created_at DESC, g.id DESC"},
-    {"name", "lower(g.name), g.id"},            {"-name", "lower(g.name) DESC, g.id DESC"},
-    {"updatedAt", "g.updated_at, g.id"},        {"-updatedAt", "g.updated_at DESC, g.id DESC"}};
-
-// One prepared statement per sort key and search presence, built once per
-// thread; its name says which (connections are shared between threads).
+// One statement per sort key and search presence, built once; its name says which.
 Stmt list_2gc_stmt(const std::string& sort, bool search) {
-    thread_local std::map<std::string, std::pair<std::string, std::string>> stmts;
-    std::string key = sort + (search ? "|s" : "|");
-    auto it = stmts.find(key);
-    if (it == stmts.end()) {
-        auto rank = std::distance(kGroupSorts.begin(), kGroupSorts.find(sort));
-        std::string name = "groups_list_2gc_" + std::to_string(rank) + (search ? "_s" : "");
+    size_t rank = std::find(kGroupSortKeys.begin(), kGroupSortKeys.end(), sort) - kGroupSortKeys.begin();
+    return cached_stmt("groups_list_2gc_" + std::to_string(rank) + (search ? "_s" : ""), [&] {
         std::string sql = "SELECT " GROUP_COLUMNS ", count(*) OVER () AS total FROM groups g WHERE g.organization_id = $1 ";
         if (search) sql += "AND (lower(g.name) || ' ' || lower(g.description)) LIKE lower($4) ESCAPE '\\' ";
         else sql += "AND $4::text IS NULL ";
-        sql += "ORDER BY " + kGroupSorts.at(sort) + " LIMIT $2 OFFSET $3";
-        it = stmts.emplace(key, std::make_pair(name, sql)).first;
-    }
-    return Stmt{it->second.first.c_str(), it->second.second.c_str()};  // map nodes never move
+        return sql + "ORDER BY " + kGroupOrders[rank] + " LIMIT $2 OFFSET $3";
+    });
 }
-
 
 // 200 {"groups":[G2],"total":N,"limit":L,"offset":O}; 400 for a bad limit, offset or sort.
 Response list_groups_2gc(Ctx& c) {
     c.require("read:groups");
-    int limit = parse_limit(c.req);
-    long long offset = parse_offset(c.req);
-    std::string sort = c.req.param("sort").value_or("createdAt");
-    if (!kGroupSorts.count(sort)) throw validation("Unknown sort field", "sort", sort);
-    std::string search = c.req.param("search").value_or("");
-    if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
-    Param pattern = search.empty() ? Param() : Param(like_substring(search));
+    OffsetPage pg = parse_offset_page(c.req.query, kGroupSortKeys);
+    Param pattern = pg.search ? Param(like_substring(*pg.search)) : Param();
+    Stmt s = list_2gc_stmt(pg.sort, pattern.has_value());
     Tx tx = read_tx(c);
-    Result r = tx.query(list_2gc_stmt(sort, !search.empty()),
-                        {c.caller().org_id, std::to_string(limit), std::to_string(offset), pattern});
+    Result r = tx.query(s, {c.caller().org_id, std::to_string(pg.limit), std::to_string(pg.offset), pattern});
     long long total = 0;
     if (!r.empty()) total = r.integer(0, "total");
-    else if (offset > 0) {
-        Result all = tx.query(list_2gc_stmt(sort, !search.empty()), {c.caller().org_id, "1", "0", pattern});
+    else if (pg.offset > 0) {
+        Result all = tx.query(s, {c.caller().org_id, "1", "0", pattern});
         total = all.empty() ? 0 : all.integer(0, "total");
     }
     tx.commit();
     JsonOut j;
     j.obj().key("groups").arr();
     for (int i = 0; i < r.rows(); ++i) write_group_2gc(j, r, i);
-    j.end_arr().kv("total", static_cast<int64_t>(total)).kv("limit", static_cast<int64_t>(limit));
-    j.kv("offset", static_cast<int64_t>(offset)).end();
+    j.end_arr().kv("total", static_cast<int64_t>(total)).kv("limit", static_cast<int64_t>(pg.limit));
+    j.kv("offset", static_cast<int64_t>(pg.offset)).end();
     return json_response(200, j.take());
 }
 
@@ -478,18 +401,11 @@ Response list_groups_2gc(Ctx& c) {
 // administrator may grant them (403); 409 when the name is taken.
 Response create_group_2gc(Ctx& c) {
     c.require("write:groups");
-    std::string name = valid_name(str(c.body, "name"), "name");
-    std::string description = valid_description(str(c.body, "description"));
-    std::vector<std::string> perms;
-    if (const auto* p = member(c.body, "permissions")) {
-        for (rapidjson::SizeType i = 0; i < p->Size(); ++i) {
-            std::string s((*p)[i].GetString(), (*p)[i].GetStringLength());
-            if (!is_scope(s)) throw validation("Unknown scope", "permissions." + std::to_string(i), s);
-            if (std::find(perms.begin(), perms.end(), s) == perms.end()) perms.push_back(s);
-        }
-    }
+    Input in = read_fields(c.body, kCreate2gcFields);
+    std::vector<std::string> perms = valid::distinct(in.list("permissions"));
     if (!perms.empty()) c.require_admin();
-    auto r = write_tx(c).commit({{&kInsertGroup, {c.caller().org_id, std::nullopt, name, description, pg_text_array(perms)}},
+    auto r = write_tx(c).commit({{&kInsertGroup, {c.caller().org_id, std::nullopt, in.str("name"), in.str("description"),
+                                                  json_string_array(perms)}},
                                  activity_statement(actor_of(c), "group.create")});
     JsonOut j;
     j.obj().key("group");
@@ -501,11 +417,10 @@ Response create_group_2gc(Ctx& c) {
 // 200 {"groupId","userId","isMember":true}, idempotent; 400 for a malformed userId, 404.
 Response add_member_2gc(Ctx& c) {
     std::string group = c.id_param("id");
-    std::string user = str(c.body, "userId");
-    if (!is_uuid(user)) throw validation("Must be a UUID", "userId", user);
-    Response r = add(c, group, ascii_lower(user));
+    std::string user = read_fields(c.body, kAdd2gcFields).str("userId");
+    Response r = add(c, group, user);
     JsonOut j;
-    j.obj().kv("groupId", group).kv("userId", ascii_lower(user)).kv("isMember", true).end();
+    j.obj().kv("groupId", group).kv("userId", user).kv("isMember", true).end();
     r.body = j.take();
     return r;
 }

@@ -213,4 +213,24 @@ Input read_query(const std::vector<std::pair<std::string, std::string>>& query, 
     return in;
 }
 
+std::string json_string_array(const std::vector<std::string>& items) {
+    JsonOut j;
+    j.arr();
+    for (const auto& s : items) j.str(s);
+    j.end_arr();
+    return j.take();
+}
+
+std::optional<std::vector<std::string>> parse_string_array(std::string_view json) {
+    rapidjson::Document d;
+    d.Parse(json.data(), json.size());
+    if (d.HasParseError() || !d.IsArray()) return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& v : d.GetArray()) {
+        if (!v.IsString()) return std::nullopt;
+        out.emplace_back(v.GetString(), v.GetStringLength());
+    }
+    return out;
+}
+
 }  // namespace cabinet

@@ -103,6 +103,12 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);
 bool has(const rapidjson::Value& obj, const char* name);
 std::string str(const rapidjson::Value& obj, const char* name, std::string fallback = {});
 
+// Arrays of strings travel to and from Postgres one way: as JSON text
+// ($n::jsonb in, array_to_json(…)::text out).
+std::string json_string_array(const std::vector<std::string>& items);
+// The strings of a JSON array text; nullopt unless it is an array of strings.
+std::optional<std::vector<std::string>> parse_string_array(std::string_view json);
+
 // A small façade over rapidjson::Writer for response bodies.
 class JsonOut {
    public:

@@ -20,14 +20,18 @@ std::string keyset_sql(const KeysetList& l, bool before) {
            cursor + ") AS has_other FROM page ORDER BY ts, " + l.id_out;
 }
 
-Stmt keyset_stmt(const KeysetList& list, bool before, const std::string& variant) {
+Stmt cached_stmt(const std::string& name, const std::function<std::string()>& build, bool replan) {
     static std::mutex mu;
     static std::map<std::string, std::string> cache;  // name → SQL; map nodes never move
-    std::string name = list.name + (variant.empty() ? "" : "_" + variant) + (before ? "_before" : "_after");
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(name);
-    if (it == cache.end()) it = cache.emplace(name, keyset_sql(list, before)).first;
-    return Stmt{it->first.c_str(), it->second.c_str()};
+    if (it == cache.end()) it = cache.emplace(name, build()).first;
+    return Stmt{it->first.c_str(), it->second.c_str(), replan};
+}
+
+Stmt keyset_stmt(const KeysetList& list, bool before, const std::string& variant) {
+    std::string name = list.name + (variant.empty() ? "" : "_" + variant) + (before ? "_before" : "_after");
+    return cached_stmt(name, [&] { return keyset_sql(list, before); });
 }
 
 }  // namespace cabinet

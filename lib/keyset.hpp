@@ -5,6 +5,7 @@
 
 #include "db.hpp"
 
+#include <functional>
 #include <string>
 
 namespace cabinet {
@@ -30,6 +31,11 @@ struct KeysetList {
 // ts (the raw created) and has_other: whether any row lies on the far side of
 // the cursor (the cursor's own row included).
 std::string keyset_sql(const KeysetList& list, bool before);
+
+// The statement named name, its SQL built by build on the first call, then
+// cached for the process (the text never moves; safe from any thread). For
+// statements chosen at run time among a fixed set (a sort key, filters).
+Stmt cached_stmt(const std::string& name, const std::function<std::string()>& build, bool replan = false);
 
 // The prepared statement of keyset_sql(list, before), named
 // "<name>_<variant>_after|before"; built on first use, then cached for the

@@ -419,4 +419,18 @@ BOOST_AUTO_TEST_CASE(read_query_rejects_a_bad_parameter_and_u0000) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(string_arrays_round_trip_through_json_text_with_escapes) {
+    std::vector<std::string> items = {"a", "b,c", "q\"uote", "{x}", "back\\slash", ""};
+    std::string json = json_string_array(items);
+    BOOST_TEST(json == R"(["a","b,c","q\"uote","{x}","back\\slash",""])");
+    BOOST_TEST((*parse_string_array(json) == items));
+    BOOST_TEST(json_string_array({}) == "[]");
+    BOOST_TEST(parse_string_array("[]")->empty());
+}
+
+BOOST_AUTO_TEST_CASE(text_other_than_an_array_of_strings_is_no_string_array) {
+    for (const char* bad : {"", "{a,b}", "[1]", "{}", "[\"a\",null]", "[\"a\""})
+        BOOST_TEST(!parse_string_array(bad).has_value(), bad);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

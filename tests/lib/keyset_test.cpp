@@ -53,4 +53,15 @@ BOOST_AUTO_TEST_CASE(statements_are_named_by_list_variant_and_direction_and_buil
     BOOST_TEST(std::string(keyset_stmt(kGroups, false).name) == "groups_page_after");
 }
 
+BOOST_AUTO_TEST_CASE(cached_statement_is_built_once_per_name) {
+    int builds = 0;
+    auto build = [&] { ++builds; return std::string("SELECT 1"); };
+    Stmt a = cached_stmt("keyset_test_once", build, true);
+    Stmt b = cached_stmt("keyset_test_once", build);
+    BOOST_TEST(builds == 1);
+    BOOST_TEST(a.sql == b.sql);
+    BOOST_TEST(a.replan);
+    BOOST_TEST(!b.replan);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
