@@ -10,7 +10,8 @@
 #include "crypto.hpp"
 #include "directory.hpp"
 #include "ctx.hpp"
-#include "pagination.hpp"
+#include "keyset.hpp"
+#include "offset_page.hpp"
 #include "serve.hpp"
 #include "text.hpp"
 
@@ -27,14 +28,18 @@ Response get_user(Ctx& c);
 Response update_user(Ctx& c);
 Response delete_user(Ctx& c);
 
-const Fields kCreateFields = {{"email", Kind::String, true},
-                              {"name", Kind::String, true},
-                              {"role", Kind::String, true},
+// A user's display name: 1..200 characters after trimming. The password is
+// checked against the email by the operation (valid::password).
+const Fields kCreateFields = {{"email", Kind::String, true, {}, check::email()},
+                              {"name", Kind::String, true, {}, check::name(200)},
+                              {"role", Kind::String, true, {}, check::role()},
                               {"password", Kind::String},
                               {"enabled", Kind::Bool}};
-const Fields kUpdateFields = {
-    {"name", Kind::String}, {"role", Kind::String}, {"email", Kind::String}, {"password", Kind::String},
-    {"enabled", Kind::Bool}};
+const Fields kUpdateFields = {{"name", Kind::String, false, {}, check::name(200)},
+                              {"email", Kind::String, false, {}, check::email()},
+                              {"role", Kind::String, false, {}, check::role()},
+                              {"password", Kind::String},
+                              {"enabled", Kind::Bool}};
 
 const Service kService = {"users",
                           {
@@ -52,10 +57,6 @@ const Service kService = {"users",
     "rfc3339(u.updated_at) AS updated_at "
 
 const Stmt kGetUser = {"users_get", "SELECT " USER_COLUMNS "FROM users u WHERE u.id = $1 AND u.organization_id = $2"};
-
-const Stmt kLockUser = {"users_lock",
-                        "SELECT u.id, u.email, u.role, u.enabled FROM users u "
-                        "WHERE u.id = $1 AND u.organization_id = $2 FOR UPDATE"};
 
 // Every enabled admin of the organization, locked in id order (one order for
 // every transaction, so two of them never deadlock): whoever would remove an
@@ -94,19 +95,12 @@ const Stmt kCountUsers = {"users_count",
 const Stmt kCountUsersSearch = {"users_count_search",
                                 "SELECT count(*) AS n FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH, true};
 
-// The sort key of each accepted sort (a whitelist: nothing else reaches SQL),
-// ties broken by id in the same direction; each is served by a b-tree of
-// sql/003_users.sql, forwards or backwards.
-struct UserSort {
-    const char* key;
-    const char* dir;
-};
-const std::map<std::string, UserSort> kUserSorts = {
-    {"createdAt", {"u.created_at", ""}},  {"-createdAt", {"u.created_at", " DESC"}},
-    {"updatedAt", {"u.updated_at", ""}},  {"-updatedAt", {"u.updated_at", " DESC"}},
-    {"name", {"lower(u.name)", ""}},      {"-name", {"lower(u.name)", " DESC"}},
-    {"email", {"lower(u.email)", ""}},    {"-email", {"lower(u.email)", " DESC"}},
-    {"role", {"u.role", ""}},             {"-role", {"u.role", " DESC"}}};
+// The accepted sorts (DESIGN §4) and the sort key of each (a whitelist:
+// nothing else reaches SQL), ties broken by id in the same direction; each is
+// served by a b-tree of sql/003_users.sql, forwards or backwards.
+const std::vector<std::string> kUserSortKeys = {"createdAt", "-createdAt", "updatedAt", "-updatedAt", "name",
+                                                "-name",     "email",      "-email",     "role",      "-role"};
+const char* const kUserSortColumns[] = {"u.created_at", "u.updated_at", "lower(u.name)", "lower(u.email)", "u.role"};
 
 // One statement per sort key and search presence, built once; $1
 // organization, $2 LIKE pattern (or NULL), $3 limit, $4 offset.
@@ -118,55 +112,26 @@ const std::map<std::string, UserSort> kUserSorts = {
 // trigrams is a scan), and the CTE keeps the planner from walking the sort
 // order through every user for a page it would still have to count past.
 Stmt list_stmt(const std::string& sort, bool search) {
-    thread_local std::map<std::string, std::pair<std::string, std::string>> stmts;
-    std::string key = sort + (search ? "|s" : "|");
-    auto it = stmts.find(key);
-    if (it == stmts.end()) {
-        const UserSort& by = kUserSorts.at(sort);
-        std::string sql;
+    size_t rank = std::find(kUserSortKeys.begin(), kUserSortKeys.end(), sort) - kUserSortKeys.begin();
+    auto build = [&] {
+        std::string key = kUserSortColumns[rank / 2], dir = rank % 2 ? " DESC" : "";
         if (search) {
-            auto order = [&](const char* t) { return std::string(t) + "k" + by.dir + ", " + t + "id" + by.dir; };
-            sql = std::string("WITH m AS MATERIALIZED (SELECT u.id, ") + by.key +
-                  " AS k FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH ") "
-                  "SELECT " USER_COLUMNS ", (SELECT count(*) FROM m) AS total "
-                  "FROM (SELECT id, k FROM m ORDER BY " + order("") + " LIMIT $3 OFFSET $4) page "
-                  "JOIN users u ON u.id = page.id ORDER BY " + order("page.");
-        } else {
-            std::string order = by.key + std::string(by.dir) + ", u.id" + by.dir;
-            sql = "SELECT " USER_COLUMNS "FROM (SELECT u.id FROM users u WHERE u.organization_id = $1 AND "
-                  "$2::text IS NULL ORDER BY " + order + " LIMIT $3 OFFSET $4) page "
-                  "JOIN users u ON u.id = page.id ORDER BY " + order;
+            auto order = [&](const char* t) { return std::string(t) + "k" + dir + ", " + t + "id" + dir; };
+            return "WITH m AS MATERIALIZED (SELECT u.id, " + key +
+                   " AS k FROM users u WHERE u.organization_id = $1 AND " USER_SEARCH ") "
+                   "SELECT " USER_COLUMNS ", (SELECT count(*) FROM m) AS total "
+                   "FROM (SELECT id, k FROM m ORDER BY " + order("") + " LIMIT $3 OFFSET $4) page "
+                   "JOIN users u ON u.id = page.id ORDER BY " + order("page.");
         }
-        // The name says which statement it is: connections are shared between threads.
-        auto rank = std::distance(kUserSorts.begin(), kUserSorts.find(sort));
-        std::string name = "users_list_" + std::to_string(rank) + (search ? "_s" : "");
-        it = stmts.emplace(key, std::make_pair(name, sql)).first;
-    }
-    return Stmt{it->second.first.c_str(), it->second.second.c_str(), search};  // map nodes never move
+        std::string order = key + dir + ", u.id" + dir;
+        return "SELECT " USER_COLUMNS "FROM (SELECT u.id FROM users u WHERE u.organization_id = $1 AND "
+               "$2::text IS NULL ORDER BY " + order + " LIMIT $3 OFFSET $4) page "
+               "JOIN users u ON u.id = page.id ORDER BY " + order;
+    };
+    return cached_stmt("users_list_" + std::to_string(rank) + (search ? "_s" : ""), build, search);
 }
 
 // ---------------------------------------------------------------- helpers
-
-// A display name: 1..200 characters after trimming, no control characters.
-std::string valid_name(const std::string& raw) {
-    size_t b = raw.find_first_not_of(" \t"), e = raw.find_last_not_of(" \t");
-    std::string name = b == std::string::npos ? "" : raw.substr(b, e - b + 1);
-    if (name.empty() || name.size() > 200) throw validation("Must be 1 to 200 characters", "name", raw);
-    for (unsigned char ch : name)
-        if (ch < 0x20 || ch == 0x7f) throw validation("Must not contain control characters", "name", raw);
-    return name;
-}
-
-std::string valid_role(const std::string& role) {
-    if (!is_role(role)) throw validation("Must be one of admin, user, auditor", "role", role);
-    return role;
-}
-
-std::string valid_email(const std::string& email) {
-    check_email(email);
-    return email;
-}
-
 
 void write_user(JsonOut& j, const Result& r, int row) {
     j.obj()
@@ -222,13 +187,8 @@ struct Changes {
 
 Changes parse_changes(const rapidjson::Value& body) {
     if (body.ObjectEmpty()) throw validation("Give at least one of name, role, email, password, enabled", "name");
-    Changes ch;
-    if (has(body, "name")) ch.name = valid_name(str(body, "name"));
-    if (has(body, "email")) ch.email = valid_email(str(body, "email"));
-    if (has(body, "role")) ch.role = valid_role(str(body, "role"));
-    if (has(body, "password")) ch.password = str(body, "password");
-    if (const auto* e = member(body, "enabled")) ch.enabled = e->GetBool();
-    return ch;
+    Input in = read_fields(body, kUpdateFields);
+    return Changes{in.opt("name"), in.opt("email"), in.opt("role"), in.opt("password"), in.flag("enabled")};
 }
 
 // 403 unless the caller may make these changes to t (see the file comment).
@@ -251,20 +211,17 @@ void authorize_change(const Ctx& c, const Target& t, const Changes& ch) {
 // search holding a control character matches nothing (no name or email has one).
 Response list_users(Ctx& c) {
     c.require("read:users");
-    int limit = parse_limit(c.req);
-    long long offset = parse_offset(c.req);
-    std::string sort = c.req.param("sort").value_or("createdAt");
-    if (!kUserSorts.count(sort)) throw validation("Unknown sort field", "sort", sort);
-    std::string search = c.req.param("search").value_or("");
-    if (search.size() > 200) throw validation("Must be at most 200 characters", "search");
-    bool impossible = std::any_of(search.begin(), search.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; });
-    Param pattern = search.empty() ? Param() : Param(like_substring(search));
+    OffsetPage pg = parse_offset_page(c.req.query, kUserSortKeys);
+    int limit = pg.limit;
+    long long offset = pg.offset;
+    bool impossible = pg.search && valid::has_control(*pg.search);
+    Param pattern = pg.search ? Param(like_substring(*pg.search)) : Param();
     JsonOut j;
     j.obj().key("users").arr();
     long long total = 0;
     if (!impossible) {
         const std::string& org = c.caller().org_id;
-        Stmt page = list_stmt(sort, pattern.has_value());
+        Stmt page = list_stmt(pg.sort, pattern.has_value());
         Params params = {org, pattern, std::to_string(limit), std::to_string(offset)};
         Tx tx = read_tx(c);
         auto rs = pattern ? tx.batch({{&page, params}}) : tx.commit({{&page, params}, {&kCountUsers, {org}}});
@@ -292,13 +249,14 @@ Response create_user(Ctx& c) {
     c.require("write:users");
     NewUser u;
     u.org_id = c.caller().org_id;
-    u.email = valid_email(str(c.body, "email"));
-    u.name = valid_name(str(c.body, "name"));
-    u.role = valid_role(str(c.body, "role"));
-    if (const auto* e = member(c.body, "enabled")) u.enabled = e->GetBool();
-    if (has(c.body, "password")) {
-        u.password = str(c.body, "password");
-        check_password(u.password, u.email);
+    Input in = read_fields(c.body, kCreateFields);
+    u.email = in.str("email");
+    u.name = in.str("name");
+    u.role = in.str("role");
+    u.enabled = in.flag("enabled").value_or(true);
+    if (in.has("password")) {
+        u.password = in.str("password");
+        valid::password(u.password, u.email);
     } else {
         u.password = base64url(random_bytes(32));
     }
@@ -336,7 +294,7 @@ Response update_user(Ctx& c) {
         Result cur = read_tx(c).commit(kGetUser, {id, c.caller().org_id});
         if (cur.empty()) throw not_found("User not found");
         authorize_change(c, Target{id, cur.str(0, "email"), cur.str(0, "role"), cur.boolean(0, "enabled")}, ch);
-        check_password(*ch.password, ch.email.value_or(cur.str(0, "email")));
+        valid::password(*ch.password, ch.email.value_or(cur.str(0, "email")));
         hash = hash_password(*ch.password);
     }
     Tx tx = write_tx(c);
