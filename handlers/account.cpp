@@ -8,12 +8,8 @@
 #include "ctx.hpp"
 #include "log.hpp"
 #include "serve.hpp"
+#include "sshkey.hpp"
 
-#include <cstring>
-#include <memory>
-
-#include <libssh/libssh.h>
-#include <openssl/bn.h>
 
 using namespace cabinet;
 
@@ -28,11 +24,19 @@ Response add_ssh_key(Ctx& c);
 Response delete_ssh_key(Ctx& c);
 Response rotate_files_secrets(Ctx& c);
 
-const Fields kDataFields = {{"first_name", Kind::String},         {"last_name", Kind::String},
-                            {"phone", Kind::String},              {"password", Kind::String},
-                            {"notification_email", Kind::String}, {"notification_phone", Kind::String}};
-const Fields kApiKeyFields = {{"api_key", Kind::String, true}};
-const Fields kSshKeyFields = {{"name", Kind::String, true}, {"method", Kind::String, true}, {"content", Kind::String}};
+// Names: 1..128 characters after trimming; an empty phone or notification
+// address clears it; the password is checked against the email by the operation.
+const Fields kDataFields = {{"first_name", Kind::String, false, {}, check::name(128)},
+                            {"last_name", Kind::String, false, {}, check::name(128)},
+                            {"phone", Kind::String, false, {}, check::phone()},
+                            {"notification_phone", Kind::String, false, {}, check::phone()},
+                            {"notification_email", Kind::String, false, {}, check::email_or_empty()},
+                            {"password", Kind::String}};
+const Fields kApiKeyFields = {{"api_key", Kind::String, true, {}, check::bounded(128)}};
+// content is an OpenSSH public key line when method is upload (lib/sshkey).
+const Fields kSshKeyFields = {{"name", Kind::String, true, {}, check::name(128)},
+                              {"method", Kind::String, true, {}, check::one_of({"generate", "upload"}, "Must be generate or upload")},
+                              {"content", Kind::String}};
 
 const Service kService = {
     "account",
@@ -55,11 +59,6 @@ constexpr long long kMaxSshKeys = 50;  // per user
 const Stmt kGetUser = {"account_get_user",
                        "SELECT id, name, email, phone, notification_email, notification_phone FROM users "
                        "WHERE id = $1 AND organization_id = $2"};
-
-// Serialises every key-count check and write of one user.
-const Stmt kLockUser = {"account_lock_user",
-                        "SELECT email, first_name, last_name FROM users WHERE id = $1 AND organization_id = $2 "
-                        "FOR UPDATE"};
 
 const Stmt kUpdateData = {
     "account_update_data",
@@ -181,160 +180,6 @@ void write_e24files(JsonOut& j, const Ctx& c, const Result& s) {
     j.end();
 }
 
-std::string trim(const std::string& s, const char* blanks = " \t") {
-    size_t b = s.find_first_not_of(blanks), e = s.find_last_not_of(blanks);
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-// A name: 1..128 characters after trimming, no control characters.
-std::string valid_name(const std::string& raw, const char* field) {
-    std::string name = trim(raw);
-    if (name.empty() || name.size() > 128) throw validation("Must be 1 to 128 characters", field, raw);
-    for (unsigned char ch : name)
-        if (ch < 0x20 || ch == 0x7f) throw validation("Must not contain control characters", field, raw);
-    return name;
-}
-
-// A phone number: empty (clears it), or 3..32 of digits, spaces, ( ) - with an optional leading +.
-std::string valid_phone(const std::string& raw, const char* field) {
-    if (raw.empty()) return raw;
-    int digits = 0;
-    for (size_t i = 0; i < raw.size(); ++i) {
-        char ch = raw[i];
-        if (ch >= '0' && ch <= '9') ++digits;
-        else if (!(ch == ' ' || ch == '(' || ch == ')' || ch == '-' || (ch == '+' && i == 0)))
-            throw validation("Invalid phone number", field, raw);
-    }
-    if (raw.size() > 32 || digits < 3) throw validation("Invalid phone number", field, raw);
-    return raw;
-}
-
-// ---------------------------------------------------------------- SSH keys (libssh)
-
-using SshKey = std::unique_ptr<ssh_key_struct, decltype(&ssh_key_free)>;
-using SshText = std::unique_ptr<char, decltype(&ssh_string_free_char)>;
-
-struct PublicKey {
-    std::string line;         // "type base64[ comment]"
-    std::string fingerprint;  // SHA256:… as ssh-keygen -lf prints it
-};
-
-// The accepted types, by their OpenSSH names.
-ssh_keytypes_e accepted_type(const std::string& name) {
-    if (name == "ssh-ed25519") return SSH_KEYTYPE_ED25519;
-    if (name == "ecdsa-sha2-nistp256") return SSH_KEYTYPE_ECDSA_P256;
-    if (name == "ecdsa-sha2-nistp384") return SSH_KEYTYPE_ECDSA_P384;
-    if (name == "ecdsa-sha2-nistp521") return SSH_KEYTYPE_ECDSA_P521;
-    if (name == "ssh-rsa") return SSH_KEYTYPE_RSA;
-    if (name == "ssh-dss") throw validation("DSA keys are not accepted", "content");
-    throw validation("Unsupported key type; use ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa", "content");
-}
-
-// The idx-th length-prefixed string of an SSH wire-format blob; nullopt past the end.
-std::optional<std::string_view> wire_string(std::string_view blob, int idx) {
-    for (int i = 0;; ++i) {
-        if (blob.size() < 4) return std::nullopt;
-        auto u = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(blob[k])); };
-        uint32_t len = u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3);
-        if (len > blob.size() - 4) return std::nullopt;
-        if (i == idx) return blob.substr(4, len);
-        blob.remove_prefix(4 + len);
-    }
-}
-
-int rsa_bits(std::string_view blob) {
-    auto n = wire_string(blob, 2);  // "ssh-rsa", e, n
-    if (!n) return 0;
-    std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(
-        BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr), &BN_free);
-    return bn ? BN_num_bits(bn.get()) : 0;
-}
-
-std::string fingerprint_of(ssh_key key) {
-    unsigned char* hash = nullptr;
-    size_t len = 0;
-    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &len) != SSH_OK)
-        throw internal("account: ssh_get_publickey_hash failed");
-    std::string digest(reinterpret_cast<char*>(hash), len);
-    ssh_clean_pubkey_hash(&hash);
-    std::string b64 = base64(digest);
-    while (!b64.empty() && b64.back() == '=') b64.pop_back();
-    return "SHA256:" + b64;
-}
-
-// Parses one OpenSSH public key line "type base64 [comment]"; 400 for anything
-// else: garbage, private keys, several lines, unsupported types (DSA, certificates,
-// security keys), RSA under 2048 bits, a blob whose type differs from the line's
-// or that carries trailing bytes.
-PublicKey parse_public_key(std::string content) {
-    auto bad = [](const char* msg) { return validation(msg, "content"); };
-    if (content.size() > 16384) throw bad("Key is too long");
-    if (content.find("PRIVATE KEY") != std::string::npos) throw bad("Private keys are not accepted; upload the public key");
-    content = trim(content, " \t\r\n");
-    if (content.empty()) throw bad("An OpenSSH public key is required");
-    for (unsigned char ch : content)
-        if ((ch < 0x20 && ch != ' ' && ch != '\t') || ch == 0x7f) throw bad("Must be one OpenSSH public key line");
-    size_t sp = content.find_first_of(" \t");
-    if (sp == std::string::npos) throw bad("Expected \"type base64 [comment]\"");
-    std::string type = content.substr(0, sp);
-    size_t b64_start = content.find_first_not_of(" \t", sp);
-    size_t b64_end = content.find_first_of(" \t", b64_start);
-    std::string b64 = content.substr(b64_start, b64_end == std::string::npos ? std::string::npos : b64_end - b64_start);
-    std::string comment = b64_end == std::string::npos ? "" : content.substr(content.find_first_not_of(" \t", b64_end));
-    ssh_keytypes_e kt = accepted_type(type);
-    auto blob = unbase64(b64);
-    if (!blob) throw bad("Malformed key data");
-    auto inner = wire_string(*blob, 0);
-    if (!inner || *inner != type) throw bad("Key type does not match the key data");
-
-    ssh_key raw = nullptr;
-    if (ssh_pki_import_pubkey_base64(b64.c_str(), kt, &raw) != SSH_OK) throw bad("Malformed key data");
-    SshKey key(raw, &ssh_key_free);
-    if (ssh_key_type(key.get()) != kt) throw bad("Key type does not match the key data");
-    char* out = nullptr;
-    if (ssh_pki_export_pubkey_base64(key.get(), &out) != SSH_OK) throw bad("Malformed key data");
-    SshText canonical(out, &ssh_string_free_char);
-    if (unbase64(canonical.get()) != blob) throw bad("Malformed key data");  // trailing or non-canonical bytes
-    if (kt == SSH_KEYTYPE_RSA && rsa_bits(*blob) < 2048) throw bad("RSA keys must be at least 2048 bits");
-    if (kt == SSH_KEYTYPE_RSA && rsa_bits(*blob) > 16384) throw bad("RSA keys must be at most 16384 bits");
-    return PublicKey{type + " " + b64 + (comment.empty() ? "" : " " + comment), fingerprint_of(key.get())};
-}
-
-// The PEM body wrapped at 70 columns, as ssh-keygen writes it.
-std::string wrap_pem(const std::string& pem) {
-    const std::string begin = "-----BEGIN OPENSSH PRIVATE KEY-----", end = "-----END OPENSSH PRIVATE KEY-----";
-    size_t b = pem.find(begin), e = pem.find(end);
-    if (b == std::string::npos || e == std::string::npos) throw internal("account: unexpected private key format");
-    std::string body;
-    for (size_t i = b + begin.size(); i < e; ++i)
-        if (pem[i] != '\n' && pem[i] != '\r') body.push_back(pem[i]);
-    std::string out = begin + "\n";
-    for (size_t i = 0; i < body.size(); i += 70) out += body.substr(i, 70) + "\n";
-    return out + end + "\n";
-}
-
-struct GeneratedKey {
-    PublicKey pub;
-    std::string private_key;  // OpenSSH format, unencrypted
-};
-
-GeneratedKey generate_ed25519() {
-    ssh_key raw = nullptr;
-    if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &raw) != SSH_OK) throw internal("account: ssh_pki_generate failed");
-    SshKey key(raw, &ssh_key_free);
-    char* priv = nullptr;
-    if (ssh_pki_export_privkey_base64(key.get(), nullptr, nullptr, nullptr, &priv) != SSH_OK)
-        throw internal("account: ssh_pki_export_privkey_base64 failed");
-    std::string pem(priv);
-    explicit_bzero(priv, pem.size());
-    ssh_string_free_char(priv);
-    char* pub = nullptr;
-    if (ssh_pki_export_pubkey_base64(key.get(), &pub) != SSH_OK)
-        throw internal("account: ssh_pki_export_pubkey_base64 failed");
-    SshText pub_b64(pub, &ssh_string_free_char);
-    return GeneratedKey{{std::string("ssh-ed25519 ") + pub_b64.get(), fingerprint_of(key.get())}, wrap_pem(pem)};
-}
-
 // ---------------------------------------------------------------- operations
 
 // 200 {"success":true,"account":{id,name,email,phone,notification{email,phone},
@@ -376,22 +221,18 @@ Response get_account(Ctx& c) {
 // revokes every token issued to the caller so far.
 Response update_data(Ctx& c) {
     if (c.body.MemberCount() == 0) throw validation("At least one field is required");
-    auto opt = [&](const char* f) { return has(c.body, f) ? Param(str(c.body, f)) : Param(); };
-    Param first = opt("first_name"), last = opt("last_name"), phone = opt("phone"), password = opt("password");
-    Param notify_email = opt("notification_email"), notify_phone = opt("notification_phone");
-    if (first) first = valid_name(*first, "first_name");
-    if (last) last = valid_name(*last, "last_name");
-    if (phone) valid_phone(*phone, "phone");
-    if (notify_phone) valid_phone(*notify_phone, "notification_phone");
-    if (notify_email && !notify_email->empty()) check_email(*notify_email, "notification_email");
+    Input in = read_fields(c.body, kDataFields);
+    Param first = in.opt("first_name"), last = in.opt("last_name"), phone = in.opt("phone"), password = in.opt("password");
+    Param notify_email = in.opt("notification_email"), notify_phone = in.opt("notification_phone");
     Tx tx = write_tx(c);
     Result u = tx.query(kLockUser, owner(c));
     if (u.empty()) throw not_found("Account not found");
     Param display;
-    if (first || last) display = trim(first.value_or(u.str(0, "first_name")) + " " + last.value_or(u.str(0, "last_name")));
+    if (first || last)
+        display = valid::trim_blanks(first.value_or(u.str(0, "first_name")) + " " + last.value_or(u.str(0, "last_name")));
     Param hash;
     if (password) {
-        check_password(*password, u.str(0, "email"));
+        valid::password(*password, u.str(0, "email"));
         hash = hash_password(*password);
     }
     tx.command(kUpdateData, {c.caller().user_id, c.caller().org_id, first, last, display, phone, notify_email,
@@ -417,11 +258,7 @@ Response create_api_key(Ctx& c) {
     return api_key_response(key, secret);
 }
 
-std::string api_key_field(const Ctx& c) {
-    std::string key = str(c.body, "api_key");
-    if (key.empty() || key.size() > 128) throw validation("Must be 1 to 128 characters", "api_key");
-    return key;
-}
+std::string api_key_field(const Ctx& c) { return read_fields(c.body, kApiKeyFields).str("api_key"); }
 
 // 200 {"success":true,"api":{api_key,secret_key}} with a new secret; the old
 // one stops working at once; 404 unless the key is the caller's.
@@ -450,19 +287,17 @@ Response delete_api_key(Ctx& c) {
 // public_key and the private_key, shown once); 400 for a bad name, method or
 // key; 409 for a key the caller already has, or beyond 50 keys.
 Response add_ssh_key(Ctx& c) {
-    std::string name = valid_name(str(c.body, "name"), "name");
-    std::string method = str(c.body, "method"), content = str(c.body, "content");
+    Input in = read_fields(c.body, kSshKeyFields);
+    std::string name = in.str("name"), method = in.str("method"), content = in.str("content");
     std::optional<GeneratedKey> generated;
     PublicKey pub;
     if (method == "generate") {
         if (!content.empty()) throw validation("Must be omitted when method is generate", "content");
         generated = generate_ed25519();
         pub = generated->pub;
-    } else if (method == "upload") {
-        if (!has(c.body, "content")) throw validation("Required when method is upload", "content");
-        pub = parse_public_key(content);
     } else {
-        throw validation("Must be generate or upload", "method", method);
+        if (!in.has("content")) throw validation("Required when method is upload", "content");
+        pub = parse_public_key(content);
     }
     Tx tx = write_tx(c);
     lock_user(c, tx);

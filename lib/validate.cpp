@@ -16,11 +16,6 @@ const char* const kZones[] = {
 #include "zones.inc"
 };
 
-std::string trim_blanks(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
 std::string lower(std::string s) {
     for (char& ch : s)
         if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
@@ -66,6 +61,11 @@ void civil_from_days(int64_t z, int64_t& y, int& m, int& d) {
 }
 
 }  // namespace
+
+std::string trim_blanks(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
 
 bool has_control(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; });

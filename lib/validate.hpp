@@ -112,6 +112,9 @@ std::string sort_key(const std::string& raw, const std::string& field, const std
 // A search text of at most 200 bytes: "Must be at most 200 characters" (no value).
 std::string search(const std::string& raw, const std::string& field);
 
+// s without leading and trailing blanks (space, tab): what name() trims.
+std::string trim_blanks(const std::string& s);
+
 // Whether s holds a control character (< 0x20 or 0x7f).
 bool has_control(std::string_view s);
 
