@@ -1,9 +1,7 @@
 // handlers/activities: the ClickHouse activity log of an organization
 // (/v1/organizations/{organizationId}/activities…), read-only.
 #include "ctx.hpp"
-#include "pagination.hpp"
 #include "serve.hpp"
-#include "timestamp.hpp"
 
 using namespace cabinet;
 
@@ -11,6 +9,10 @@ namespace {
 
 Response list_activities(Ctx& c);
 Response get_activity(Ctx& c);
+
+// from_date and to_date bound the creation time (inclusive); limit defaults to 1000.
+const QueryParams kListParams = {
+    {"from_date", check::rfc3339(true)}, {"to_date", check::rfc3339(true)}, {"limit", check::limit(10000)}};
 
 const Service kService = {
     "activities",
@@ -47,15 +49,6 @@ void require_own_org(const Ctx& c) {
     if (org != c.caller().org_id) throw not_found("Organization not found");
 }
 
-// An optional RFC 3339 query parameter (400 when malformed).
-Param date_param(const Ctx& c, const char* name) {
-    auto v = c.req.param(name);
-    if (!v) return std::nullopt;
-    auto text = parse_rfc3339(*v, true);
-    if (!text) throw validation("Must be an RFC 3339 date-time", name, *v);
-    return *text;
-}
-
 void write_activity(JsonOut& j, const Result& r, int row) {
     j.obj()
         .kv("id", r.str(row, "id"))
@@ -77,10 +70,10 @@ void write_activity(JsonOut& j, const Result& r, int row) {
 // or limit; 403 without read:activities; 404 for another organization.
 Response list_activities(Ctx& c) {
     require_own_org(c);
-    Param from = date_param(c, "from_date");
-    Param to = date_param(c, "to_date");
-    int limit = parse_limit(c.req, "limit", 1000, 10000);
-    Result r = read_tx(c).commit(kListActivities, {c.caller().org_id, from, to, std::to_string(limit)});
+    Input q = read_query(c.req.query, kListParams);
+    Param from = q.opt("from_date"), to = q.opt("to_date");
+    std::string limit = q.str("limit", "1000");
+    Result r = read_tx(c).commit(kListActivities, {c.caller().org_id, from, to, limit});
     JsonOut j;
     j.arr();
     for (int i = 0; i < r.rows(); ++i) write_activity(j, r, i);

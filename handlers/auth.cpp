@@ -1,6 +1,7 @@
 // handlers/auth: login (LeeCyber POST /v2/user/auth) and the retired v1 API.
 #include "audit.hpp"
 #include "crypto.hpp"
+#include "directory.hpp"
 #include "jwt.hpp"
 #include "ctx.hpp"
 #include "serve.hpp"
@@ -12,7 +13,8 @@ namespace {
 Response login(Ctx& c);
 Response v1_gone(Ctx& c);
 
-const Fields kLoginFields = {{"username", Kind::String, true}, {"password", Kind::String, true}};
+const Fields kLoginFields = {{"username", Kind::String, true, {}, check::bounded(320)},
+                             {"password", Kind::String, true, {}, check::bounded(1024, "bytes")}};
 
 const Service kService = {"auth",
                           {
@@ -26,9 +28,6 @@ constexpr int kMaxFailures = 5;  // within kWindow, the 5th locks the account
 const Stmt kFindUser = {"auth_find_user",
                         "SELECT id, organization_id, email, enabled, password_hash, token_version, "
                         "locked_until > now() AS locked FROM users WHERE lower(email) = lower($1)"};
-
-const Stmt kLockUser = {"auth_lock_user",
-                        "SELECT locked_until > now() AS locked FROM users WHERE id = $1 FOR UPDATE"};
 
 const Stmt kRecordFailure = {
     "auth_record_failure",
@@ -56,7 +55,7 @@ Error account_locked() { return locked("Account is locked after repeated failed 
 // Locks the user's row; when the account is locked meanwhile, records the
 // failed login and answers 423.
 void refuse_if_locked(Ctx& c, Tx& tx, const Result& u) {
-    if (!tx.query(kLockUser, {u.str(0, "id")}).boolean(0, "locked")) return;
+    if (!tx.query(kLockUser, {u.str(0, "id"), u.str(0, "organization_id")}).boolean(0, "locked")) return;
     record_activity(tx, login_actor(c, u), "auth.login.failed");
     tx.commit();
     throw account_locked();
@@ -84,9 +83,8 @@ void record_failure(Ctx& c, const Result& u) {
 // the user's row and checks the lock again, so a burst of logins cannot
 // outrun the lockout.
 Response login(Ctx& c) {
-    std::string username = str(c.body, "username"), password = str(c.body, "password");
-    if (username.empty() || username.size() > 320) throw validation("Must be 1 to 320 characters", "username");
-    if (password.empty() || password.size() > 1024) throw validation("Must be 1 to 1024 bytes", "password");
+    Input in = read_fields(c.body, kLoginFields);
+    std::string username = in.str("username"), password = in.str("password");
     Result u = read_tx(c).commit(kFindUser, {username});
     if (u.empty()) {
         verify_password(password, dummy_hash());

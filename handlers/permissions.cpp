@@ -3,14 +3,12 @@
 #include "audit.hpp"
 #include "auth.hpp"
 #include "crypto.hpp"
+#include "keyset.hpp"
 #include "pagination.hpp"
 #include "ctx.hpp"
 #include "serve.hpp"
 #include "text.hpp"
-#include "timestamp.hpp"
 
-#include <algorithm>
-#include <map>
 
 using namespace cabinet;
 
@@ -21,17 +19,29 @@ Response create_permission(Ctx& c);
 Response delete_permission(Ctx& c);
 Response check_permission(Ctx& c);
 
-const Fields kCreateFields = {{"objectId", Kind::String, true},    {"objectType", Kind::String, true},
-                              {"role", Kind::String, true},        {"subjectId", Kind::String, true},
-                              {"subjectType", Kind::String, true}, {"expiresAt", Kind::Any}};
-const Fields kDeleteFields = {{"id",
-                               Kind::Object,
-                               true,
-                               {{"objectId", Kind::String, true},
-                                {"objectType", Kind::String, true},
-                                {"role", Kind::String, true},
-                                {"subjectId", Kind::String, true},
-                                {"subjectType", Kind::String, true}}}};
+// The identity of a binding: (objectId, objectType, role, subjectId, subjectType).
+Fields tuple_fields() {
+    return {{"objectId", Kind::String, true, {}, check::uuid()},
+            {"objectType", Kind::String, true, {}, check::one_of({"organization", "resource"}, "Unknown value")},
+            {"role", Kind::String, true, {}, check::role("Unknown value")},
+            {"subjectId", Kind::String, true, {}, check::uuid()},
+            {"subjectType", Kind::String, true, {}, check::one_of({"user", "group", "service_account"}, "Unknown value")}};
+}
+// expiresAt: absent or null = never; otherwise an RFC 3339 date-time in the future (read_expiry).
+const Fields kCreateFields = [] {
+    Fields f = tuple_fields();
+    f.push_back({"expiresAt", Kind::Any});
+    return f;
+}();
+const Fields kDeleteFields = {{"id", Kind::Object, true, tuple_fields()}};
+
+const QueryParams kListCustomer = {{"customerId", check::uuid_or_empty()}};
+const QueryParams kListFilters = {{"resourceId", check::uuid_or_empty()},
+                                  {"role", check::role_or_empty("Unknown value")},
+                                  {"subjectId", check::uuid_or_empty()},
+                                  {"subjectType", check::one_of({"user", "group", "service_account"}, "Unknown value", true)}};
+const QueryParams kCheckParams = {
+    {"subjectId", check::uuid_or_empty()}, {"scope", check::scope(), ""}, {"resourceId", check::uuid_or_empty()}};
 
 const Service kService = {
     "permissions",
@@ -55,40 +65,22 @@ const Service kService = {
 // "$n IS NULL"), so every plan reads one index range: a page costs the same
 // at any depth and for any filter (sql/022_permission_bindings_filter_indexes.sql).
 const char* const kFilterSql[4][2] = {
-    {"AND b.object_id = $2 ", "AND $2::uuid IS NULL "},
-    {"AND b.role = $3 ", "AND $3::text IS NULL "},
-    {"AND b.subject_id = $4 ", "AND $4::uuid IS NULL "},
-    {"AND b.subject_type = $5 ", "AND $5::text IS NULL "},
+    {"b.object_id = $2", "$2::uuid IS NULL"},
+    {"b.role = $3", "$3::text IS NULL"},
+    {"b.subject_id = $4", "$4::uuid IS NULL"},
+    {"b.subject_type = $5", "$5::text IS NULL"},
 };
 
 // The page statement of one direction and set of filters (bit i: filter i given), built once.
 Stmt page_stmt(bool before, unsigned filters) {
-    thread_local std::map<unsigned, std::pair<std::string, std::string>> stmts;
-    unsigned key = filters | (before ? 16u : 0u);
-    auto it = stmts.find(key);
-    if (it == stmts.end()) {
-        std::string where = "b.organization_id = $1 ";
-        for (unsigned i = 0; i < 4; ++i) where += kFilterSql[i][(filters >> i) & 1u ? 0 : 1];
-        const char* cmp = before ? "<" : ">";
-        const char* other = before ? ">=" : "<=";
-        const char* order = before ? "b.created_at DESC, b.id DESC" : "b.created_at, b.id";
-        std::string sql = "WITH page AS (SELECT " BINDING_COLUMNS ", b.created_at AS ts FROM permission_bindings b WHERE " +
-                          where + "AND (b.created_at, b.id) " + cmp + " ($6::timestamptz, $7::uuid) ORDER BY " + order +
-                          " LIMIT $8) SELECT page.*, EXISTS (SELECT 1 FROM permission_bindings b WHERE " + where +
-                          "AND (b.created_at, b.id) " + other +
-                          " ($6::timestamptz, $7::uuid)) AS has_other FROM page ORDER BY ts, id";
-        it = stmts.emplace(key, std::make_pair("permissions_page_" + std::to_string(key), sql)).first;
-    }
-    return Stmt{it->second.first.c_str(), it->second.second.c_str()};  // map nodes never move
+    std::string where = "b.organization_id = $1";
+    for (unsigned i = 0; i < 4; ++i) where += std::string(" AND ") + kFilterSql[i][(filters >> i) & 1u ? 0 : 1];
+    KeysetList list = {"permissions_page", BINDING_COLUMNS, "permission_bindings b", where, "b.created_at", "b.id", "id", 6};
+    return keyset_stmt(list, before, std::to_string(filters));
 }
 
-// $1: an RFC 3339 text already checked for syntax; stored at millisecond precision.
-const Stmt kExpiry = {"permissions_expiry",
-                      "SELECT date_trunc('milliseconds', $1::timestamptz) > now() AS future, "
-                      "rfc3339(date_trunc('milliseconds', $1::timestamptz)) AS expires_at"};
-
 // The referenced user or group, locked against deletion until the binding commits.
-const Stmt kLockUser = {"permissions_lock_user",
+const Stmt kKeyShareUser = {"permissions_key_share_user",
                         "SELECT id FROM users WHERE id = $1 AND organization_id = $2 FOR KEY SHARE"};
 const Stmt kLockGroup = {"permissions_lock_group",
                          "SELECT id FROM groups WHERE id = $1 AND organization_id = $2 FOR KEY SHARE"};
@@ -109,69 +101,24 @@ const Stmt kDeleteBinding = {
 
 // ---------------------------------------------------------------- helpers
 
-const char* const kObjectTypes[] = {"organization", "resource"};
-const char* const kSubjectTypes[] = {"user", "group", "service_account"};
-
-template <size_t N>
-bool one_of(const std::string& v, const char* const (&set)[N]) {
-    return std::any_of(std::begin(set), std::end(set), [&](const char* s) { return v == s; });
-}
-
-
-std::string uuid_field(const std::string& v, const std::string& field) {
-    if (!is_uuid(v)) throw validation("Must be a UUID", field, v);
-    return ascii_lower(v);
-}
-
-// A query filter: nullopt when absent or empty; 400 when present and malformed.
-Param uuid_filter(const Ctx& c, const char* name) {
-    auto v = c.req.param(name);
-    if (!v || v->empty()) return std::nullopt;
-    return uuid_field(*v, name);
-}
-
-Param enum_filter(const Ctx& c, const char* name, bool (*ok)(const std::string&)) {
-    auto v = c.req.param(name);
-    if (!v || v->empty()) return std::nullopt;
-    if (!ok(*v)) throw validation("Unknown value", name, *v);
-    return *v;
-}
-
-bool known_role(const std::string& v) { return is_role(v); }
-bool known_subject_type(const std::string& v) { return one_of(v, kSubjectTypes); }
-
 // The identity of a binding: (objectId, objectType, role, subjectId, subjectType).
 struct Tuple {
     std::string object_id, object_type, role, subject_id, subject_type;
 };
 
-// Reads and checks the 5-tuple of a body object; fields are named under prefix (400).
-Tuple read_tuple(const rapidjson::Value& v, const std::string& prefix) {
-    Tuple t;
-    t.object_id = uuid_field(str(v, "objectId"), prefix + "objectId");
-    t.object_type = str(v, "objectType");
-    if (!one_of(t.object_type, kObjectTypes)) throw validation("Unknown value", prefix + "objectType", t.object_type);
-    t.role = str(v, "role");
-    if (!is_role(t.role)) throw validation("Unknown value", prefix + "role", t.role);
-    t.subject_id = uuid_field(str(v, "subjectId"), prefix + "subjectId");
-    t.subject_type = str(v, "subjectType");
-    if (!known_subject_type(t.subject_type)) throw validation("Unknown value", prefix + "subjectType", t.subject_type);
-    return t;
+// The 5-tuple of a checked body object; fields are named under prefix.
+Tuple read_tuple(const Input& in, const std::string& prefix) {
+    return Tuple{in.str(prefix + "objectId"), in.str(prefix + "objectType"), in.str(prefix + "role"),
+                 in.str(prefix + "subjectId"), in.str(prefix + "subjectType")};
 }
 
-// expiresAt: absent or null = never; an RFC 3339 date-time in the future (400 otherwise).
-// XXX: asks Postgres's clock (a read outside the operation's transaction)
-// until the validators of lib/ compare against an injected clock.
-Param read_expiry(Ctx& c) {
-    const auto* v = member(c.body, "expiresAt");
+// expiresAt: absent or null = never; an RFC 3339 date-time later than the
+// clock's reading, at millisecond precision (400 otherwise).
+Param read_expiry(const Input& in) {
+    const auto* v = in.raw("expiresAt");
     if (!v || v->IsNull()) return std::nullopt;
     if (!v->IsString()) throw validation("Must be an RFC 3339 date-time", "expiresAt");
-    std::string raw(v->GetString(), v->GetStringLength());
-    auto text = parse_rfc3339(raw);
-    if (!text) throw validation("Must be an RFC 3339 date-time", "expiresAt", raw);
-    Result r = c.db().query(kExpiry, {*text});
-    if (!r.boolean(0, "future")) throw validation("Must be in the future", "expiresAt", raw);
-    return r.str(0, "expires_at");
+    return valid::future_rfc3339(*in.opt("expiresAt"), "expiresAt", valid::system_clock_ms());
 }
 
 // Only an administrator grants the admin role. Anyone else may grant only
@@ -196,7 +143,7 @@ void require_references(const Ctx& c, Tx& tx, const Tuple& t) {
     if (t.object_type == "organization" && t.object_id != org) throw not_found("Organization not found");
     if (t.object_type == "resource" && tx.query(kLockGroup, {t.object_id, org}).empty())
         throw not_found("Resource not found");
-    if (t.subject_type == "user" && tx.query(kLockUser, {t.subject_id, org}).empty())
+    if (t.subject_type == "user" && tx.query(kKeyShareUser, {t.subject_id, org}).empty())
         throw not_found("User not found");
     if (t.subject_type == "group" && tx.query(kLockGroup, {t.subject_id, org}).empty())
         throw not_found("Group not found");
@@ -239,12 +186,11 @@ void write_via(JsonOut& j, const Via& v, std::string_view scope) {
 Response list_permissions(Ctx& c) {
     c.require("read:permissions");
     const std::string& org = c.caller().org_id;
-    if (Param customer = uuid_filter(c, "customerId"); customer && *customer != org)
+    if (Param customer = read_query(c.req.query, kListCustomer).opt("customerId"); customer && *customer != org)
         throw not_found("Organization not found");
-    Param object = uuid_filter(c, "resourceId");
-    Param role = enum_filter(c, "role", known_role);
-    Param subject = uuid_filter(c, "subjectId");
-    Param subject_type = enum_filter(c, "subjectType", known_subject_type);
+    Input q = read_query(c.req.query, kListFilters);
+    Param object = q.opt("resourceId"), role = q.opt("role"), subject = q.opt("subjectId");
+    Param subject_type = q.opt("subjectType");
     std::string context = "permissions|" + org + "|" + object.value_or("") + "|" + role.value_or("") + "|" +
                           subject.value_or("") + "|" + subject_type.value_or("");
     Page p = parse_page(c.req, c.cfg, context, "after", "before");
@@ -267,8 +213,9 @@ Response list_permissions(Ctx& c) {
 // 409 when the 5-tuple exists.
 Response create_permission(Ctx& c) {
     c.require("write:permissions");
-    Tuple t = read_tuple(c.body, "");
-    Param expires = read_expiry(c);
+    Input in = read_fields(c.body, kCreateFields);
+    Tuple t = read_tuple(in, "");
+    Param expires = read_expiry(in);
     authorize_grant(c, t);
     Tx tx = write_tx(c);
     require_references(c, tx, t);
@@ -288,7 +235,7 @@ Response create_permission(Ctx& c) {
 // write:permissions, or for an admin binding by a non-admin.
 Response delete_permission(Ctx& c) {
     c.require("write:permissions");
-    Tuple t = read_tuple(*member(c.body, "id"), "id.");
+    Tuple t = read_tuple(read_fields(c.body, kDeleteFields), "id.");
     if (t.role == "admin") c.require_admin();
     Tx tx = write_tx(c);
     Result r = tx.query(kDeleteBinding, {c.caller().org_id, t.object_id, t.object_type, t.role, t.subject_id,
@@ -306,12 +253,9 @@ Response delete_permission(Ctx& c) {
 // the organization.
 Response check_permission(Ctx& c) {
     c.require("read:permissions");
-    auto subject_raw = c.req.param("subjectId");
-    if (!subject_raw || subject_raw->empty()) throw validation("Field is required", "subjectId");
-    std::string subject = uuid_field(*subject_raw, "subjectId");
-    std::string scope = c.req.param("scope").value_or("");
-    if (!is_scope(scope)) throw validation("Unknown scope", "scope", scope);
-    std::string resource = uuid_filter(c, "resourceId").value_or("");
+    if (c.req.param("subjectId").value_or("").empty()) throw validation("Field is required", "subjectId");
+    Input q = read_query(c.req.query, kCheckParams);
+    std::string subject = q.str("subjectId"), scope = q.str("scope"), resource = q.str("resourceId");
     const std::string& org = c.caller().org_id;
     auto rs = read_tx(c).commit({{&kUserEnabled, {subject, org}},
                                  {&kGroupInOrg, {resource.empty() ? Param() : Param(resource), org}},

@@ -200,9 +200,10 @@ Input read_query(const std::vector<std::pair<std::string, std::string>>& query, 
     Input in;
     for (const auto& p : spec) {
         auto it = std::find_if(query.begin(), query.end(), [&](const auto& kv) { return kv.first == p.name; });
-        if (it == query.end()) continue;
-        std::optional<std::string> v = it->second;
-        if (p.check) v = p.check(it->second, p.name);
+        if (it == query.end() && !p.absent_value) continue;
+        std::string raw = it == query.end() ? p.absent_value : it->second;
+        std::optional<std::string> v = raw;
+        if (p.check) v = p.check(raw, p.name);
         if (!v) continue;
         valid::no_nul(*v, p.name);
         Input::Entry e;

@@ -47,10 +47,12 @@ using Fields = std::vector<Field>;
 void check_fields(const rapidjson::Value& obj, const Fields& spec, const std::string& prefix = "");
 
 // A declared query parameter of a route: its first value goes through check
-// (a check returning nullopt reads it as absent). Undeclared parameters are ignored.
+// (a check returning nullopt reads it as absent); when absent, absent_value
+// (if given) goes through check in its place. Undeclared parameters are ignored.
 struct QueryParam {
     const char* name;
     Check check = {};
+    const char* absent_value = nullptr;
 };
 using QueryParams = std::vector<QueryParam>;
 

@@ -433,4 +433,18 @@ BOOST_AUTO_TEST_CASE(text_other_than_an_array_of_strings_is_no_string_array) {
         BOOST_TEST(!parse_string_array(bad).has_value(), bad);
 }
 
+BOOST_AUTO_TEST_CASE(an_absent_parameter_with_an_absent_value_is_checked_as_that_value) {
+    QueryParams spec = {{"sort", check::sort_key({"name"}), "name"}, {"scope", check::scope(), ""}};
+    Input in = read_query({{"scope", "read:groups"}}, spec);
+    BOOST_TEST(in.str("sort") == "name");
+    try {
+        read_query({}, spec);
+        BOOST_ERROR("accepted a missing scope");
+    } catch (const Error& e) {
+        BOOST_TEST(e.message == "Unknown scope");
+        BOOST_TEST(e.field == "scope");
+        BOOST_TEST(*e.value == "");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
