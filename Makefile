@@ -7,6 +7,9 @@ CXXFLAGS ?= -O2 -g
 CXXFLAGS += -pthread -std=c++17 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion -Ilib -I/usr/include/postgresql
 LDFLAGS  += -pthread
 LDLIBS    = -lfcgi -lpq -lssl -lcrypto
+# libssh is needed only by lib/sshkey.o: the linker pulls that member of
+# libcabinet.a into the programs that use it (the account handler, the unit
+# tests), and only those link -lssh.
 SSH_LIBS  = -lssh
 BUILD    := build
 
@@ -44,6 +47,9 @@ $(BUILD)/obj/%.o: %.cpp $(wildcard lib/*.hpp)
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $<"
 	@$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# The IANA zone list compiled into the validators (scripts/gen-zones).
+$(BUILD)/obj/lib/validate.o: lib/zones.inc
 
 $(BUILD)/libcabinet.a: $(LIB_OBJ)
 	@rm -f $@

@@ -217,7 +217,7 @@ Response get_account(Ctx& c) {
 }
 
 // 200 {"success":true}; 400 when no field is given or one is invalid. Names set
-// the display name "first last"; a new password (policy of check_password)
+// the display name "first last"; a new password (policy of valid::password)
 // revokes every token issued to the caller so far.
 Response update_data(Ctx& c) {
     if (c.body.MemberCount() == 0) throw validation("At least one field is required");

@@ -184,6 +184,28 @@ admin() { # [ENV…] -- ARGS…: build/cabinet-admin with the handlers' config; 
     ADMIN_ERR=$(cat "$E2E_TMP/admin.err")
 }
 
+# create-org checks its options with the API's validators (lib/validate):
+# an organization name as PUT /api/organizations takes it, the email and
+# password policy of POST /api/users; nothing is written when one fails.
+create_org_rejects_what_the_api_rejects_and_writes_nothing() {
+    local orgs; orgs=$(psql_q "SELECT count(*) FROM organizations")
+    admin -- create-org --name "  " --admin-email "new-admin@example.com" --admin-password "correct horse battery"
+    [[ $ADMIN_RC == 1 ]] || fail "a blank name exited with $ADMIN_RC"
+    [[ $(head -n1 <<<"$ADMIN_ERR" | jq -c '.error | {message, details}') == \
+        '{"message":"Must be 1 to 200 characters","details":{"field":"--name","value":"  "}}' ]] ||
+        fail "a blank name answered: $ADMIN_ERR"
+    admin -- create-org --name "Acme" --admin-email "not-an-email" --admin-password "correct horse battery"
+    [[ $ADMIN_RC == 1 ]] || fail "a bad email exited with $ADMIN_RC"
+    [[ $(head -n1 <<<"$ADMIN_ERR" | jq -c '.error | {message, details}') == \
+        '{"message":"Invalid email format","details":{"field":"--admin-email","value":"not-an-email"}}' ]] ||
+        fail "a bad email answered: $ADMIN_ERR"
+    admin -- create-org --name "Acme" --admin-email "new-admin@example.com" --admin-password "New-Admin@Example.com"
+    [[ $ADMIN_RC == 1 ]] || fail "a password equal to the email exited with $ADMIN_RC"
+    [[ $(head -n1 <<<"$ADMIN_ERR" | jq -r '.error.message') == "Password must not equal the email" ]] ||
+        fail "a password equal to the email answered: $ADMIN_ERR"
+    [[ $(psql_q "SELECT count(*) FROM organizations") == "$orgs" ]] || fail "a refused create-org wrote an organization"
+}
+
 sealed_digest() { psql_q "SELECT md5(coalesce(string_agg(encode(secret_enc, 'hex') || encode(secret_hash, 'hex'), ',' ORDER BY id), ''))
                           || md5(coalesce((SELECT string_agg(encode(s3_secret_enc, 'hex') || encode(swift_secret_enc, 'hex'), ','
                                            ORDER BY user_id) FROM storage_credentials), '')) FROM api_keys"; }
@@ -318,6 +340,7 @@ test_case bodies_must_be_json_objects
 test_case undecryptable_secrets_answer_500_and_only_the_log_has_the_reason
 test_case a_wrong_master_key_answers_500_not_garbage
 test_case reading_an_account_without_storage_credentials_writes_nothing
+test_case create_org_rejects_what_the_api_rejects_and_writes_nothing
 test_case rotating_the_master_key_keeps_every_secret_and_api_key_working
 test_case a_failed_master_key_rotation_changes_nothing
 test_case mutated_ssh_keys_never_crash_and_accepted_ones_agree_with_ssh_keygen
