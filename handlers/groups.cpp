@@ -126,8 +126,16 @@ const Stmt kReplaceMembers = {
     "added AS (INSERT INTO memberships (group_id, user_id, organization_id) "
     "  SELECT $1, u, $3 FROM ids ON CONFLICT DO NOTHING) SELECT 1"};
 
-const Stmt kLockGroup = {"groups_lock", "SELECT array_to_json(permissions)::text AS permissions FROM groups "
-                                        "WHERE id = $1 AND organization_id = $2 FOR UPDATE"};
+// The group (locked) with its permissions and the enabled, unexpired bindings
+// whose subject it is, as the principal query reads them (lib/auth.cpp).
+const Stmt kLockGroup = {
+    "groups_lock",
+    "SELECT array_to_json(g.permissions)::text AS permissions, "
+    "(SELECT coalesce(json_agg(json_build_array(b.role, b.object_type, b.object_id, b.subject_type, b.subject_id, "
+    "        rfc3339(b.expires_at))), '[]') FROM permission_bindings b "
+    "  WHERE b.subject_type = 'group' AND b.subject_id = g.id AND b.enabled "
+    "    AND (b.expires_at IS NULL OR b.expires_at > now()))::text AS bindings "
+    "FROM groups g WHERE g.id = $1 AND g.organization_id = $2 FOR UPDATE OF g"};
 
 // ---------------------------------------------------------------- helpers
 
@@ -172,15 +180,20 @@ Response group_response(int status, const Result& r) {
     return json_response(status, j.take());
 }
 
-// The group's permissions must all be the caller's own before it may change
-// the group's membership: membership must not hand out more than the caller has.
+// What the group grants (its permissions, and every binding whose subject it
+// is) must all be the caller's own before it may change the group's
+// membership: membership must not hand out more than the caller has (DESIGN
+// §3, no escalation). Answers 404 for another organization's group, 403.
 void require_membership_rights(const Ctx& c, Tx& tx, const std::string& group_id) {
     c.require("write:groups", group_id);
     Result r = tx.query(kLockGroup, {group_id, c.caller().org_id});
     if (r.empty()) throw not_found("Group not found");
-    if (is_admin(c.caller().grants)) return;
+    const Grants& mine = c.caller().grants;
+    if (is_admin(mine)) return;
     for (const auto& scope : parse_string_array(r.str(0, "permissions")).value_or(std::vector<std::string>{}))
-        if (!allows(c.caller().grants, scope)) throw forbidden("The group grants scopes the caller does not hold");
+        if (!allows(mine, scope)) throw forbidden("The group grants scopes the caller does not hold");
+    for (const auto& b : parse_bindings(r.str(0, "bindings")))
+        if (!holds_what_binding_gives(mine, b)) throw forbidden("The group's bindings grant scopes the caller does not hold");
 }
 
 void require_user_in_org(const Ctx& c, Tx& tx, const std::string& user_id) {

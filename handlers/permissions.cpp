@@ -121,8 +121,9 @@ Param read_expiry(const Input& in) {
     return valid::future_rfc3339(*in.opt("expiresAt"), "expiresAt", valid::system_clock_ms());
 }
 
-// Only an administrator grants the admin role. Anyone else may grant only
-// what it holds itself: every scope the binding would give, where it gives it.
+// Only an administrator grants or revokes the admin role. Anyone else may
+// grant or revoke only what it holds itself: every scope the binding gives,
+// where it gives it.
 void authorize_grant(const Ctx& c, const Tuple& t) {
     if (t.role == "admin") {
         c.require_admin();
@@ -232,11 +233,12 @@ Response create_permission(Ctx& c) {
 }
 
 // 204; 404 when the organization has no such binding; 403 without
-// write:permissions, or for an admin binding by a non-admin.
+// write:permissions, for an admin binding by a non-admin, or for a binding
+// that gives scopes the caller does not hold (revoking is bounded like granting).
 Response delete_permission(Ctx& c) {
     c.require("write:permissions");
     Tuple t = read_tuple(read_fields(c.body, kDeleteFields), "id.");
-    if (t.role == "admin") c.require_admin();
+    authorize_grant(c, t);  // revoking is bounded like granting
     Tx tx = write_tx(c);
     Result r = tx.query(kDeleteBinding, {c.caller().org_id, t.object_id, t.object_type, t.role, t.subject_id,
                                          t.subject_type});

@@ -1,11 +1,15 @@
 // handlers/users: 2GC users (/api/users…): list, create, get, update, delete.
 //
 // Authorization (DESIGN §3): reading needs read:users; write:users manages
-// users of role `user`; only an administrator sets a role other than the
-// current one, creates anything but a `user`, or touches an admin/auditor
-// user in any way; nobody changes its own role unless its own role is admin
-// (a binding-made admin cannot make itself a permanent admin). An
-// organization keeps at least one enabled user of role admin (409).
+// users of role `user` that hold no administrator power through a binding;
+// only an administrator sets a role other than the current one, creates
+// anything but a `user`, or touches an admin/auditor user, or a user that is
+// an administrator through an org-wide admin binding (directly or through a
+// group), in any way. Nobody changes its own role unless its own role is
+// admin. An administrator through a binding is an administrator while the
+// binding lasts: it may create users of any role, admins included (README,
+// Authorization). An organization keeps at least one enabled user of role
+// admin (409).
 #include "audit.hpp"
 #include "crypto.hpp"
 #include "directory.hpp"
@@ -154,21 +158,40 @@ Response user_response(int status, const Result& r) {
     return json_response(status, j.take());
 }
 
+// Whether user $1 is an administrator of organization $2 through an enabled,
+// unexpired org-wide admin binding, to itself or to a group it belongs to.
+const Stmt kAdminByBinding = {
+    "users_admin_by_binding",
+    "SELECT EXISTS (SELECT 1 FROM permission_bindings b "
+    "  WHERE b.organization_id = $2 AND b.object_type = 'organization' AND b.object_id = $2 AND b.role = 'admin' "
+    "    AND b.enabled AND (b.expires_at IS NULL OR b.expires_at > now()) "
+    "    AND ((b.subject_type = 'user' AND b.subject_id = $1) "
+    "      OR (b.subject_type = 'group' AND b.subject_id IN (SELECT m.group_id FROM memberships m WHERE m.user_id = $1)))"
+    ") AS admin"};
+
 // The user being changed or deleted, as its locked row shows it.
 struct Target {
     std::string id;
     std::string email;
     std::string role;
     bool enabled = true;
+    bool admin_by_binding = false;
+
+    // Only an administrator touches an admin or auditor, or an administrator by binding.
+    bool needs_admin() const { return role != "user" || admin_by_binding; }
 };
+
+Target target_of(const std::string& id, const Result& user, const Result& admin) {
+    return Target{id, user.str(0, "email"), user.str(0, "role"), user.boolean(0, "enabled"), admin.boolean(0, "admin")};
+}
 
 // Locks the organization's enabled admins (when the change may remove one),
 // then the target row; 404 unless the target is in the caller's organization.
 Target lock_target(const Ctx& c, Tx& tx, const std::string& id, bool may_remove_admin) {
     if (may_remove_admin) tx.query(kLockAdmins, {c.caller().org_id});
-    Result r = tx.query(kLockUser, {id, c.caller().org_id});
-    if (r.empty()) throw not_found("User not found");
-    return Target{r.str(0, "id"), r.str(0, "email"), r.str(0, "role"), r.boolean(0, "enabled")};
+    auto rs = tx.batch({{&kLockUser, {id, c.caller().org_id}}, {&kAdminByBinding, {id, c.caller().org_id}}});
+    if (rs[0].empty()) throw not_found("User not found");
+    return target_of(id, rs[0], rs[1]);
 }
 
 // 409 when the target is the organization's last enabled admin. The caller
@@ -193,7 +216,7 @@ Changes parse_changes(const rapidjson::Value& body) {
 
 // 403 unless the caller may make these changes to t (see the file comment).
 void authorize_change(const Ctx& c, const Target& t, const Changes& ch) {
-    if (t.role != "user") c.require_admin();
+    if (t.needs_admin()) c.require_admin();
     if (ch.role && *ch.role != t.role) {
         c.require_admin();
         if (t.id == c.caller().user_id && c.caller().role != "admin")
@@ -291,10 +314,11 @@ Response update_user(Ctx& c) {
     if (ch.password) {
         // Checked and hashed (slow by design) before any row is locked.
         // XXX: a read transaction of its own, so none is open during the hash.
-        Result cur = read_tx(c).commit(kGetUser, {id, c.caller().org_id});
-        if (cur.empty()) throw not_found("User not found");
-        authorize_change(c, Target{id, cur.str(0, "email"), cur.str(0, "role"), cur.boolean(0, "enabled")}, ch);
-        valid::password(*ch.password, ch.email.value_or(cur.str(0, "email")));
+        auto cur = read_tx(c).commit({{&kGetUser, {id, c.caller().org_id}}, {&kAdminByBinding, {id, c.caller().org_id}}});
+        if (cur[0].empty()) throw not_found("User not found");
+        Target before = target_of(id, cur[0], cur[1]);
+        authorize_change(c, before, ch);
+        valid::password(*ch.password, ch.email.value_or(before.email));
         hash = hash_password(*ch.password);
     }
     Tx tx = write_tx(c);
@@ -315,14 +339,14 @@ Response update_user(Ctx& c) {
 }
 
 // 204; the user's memberships, bindings, keys and credentials go with it, its
-// activities stay; 403 for an admin/auditor unless the caller is an admin;
-// 404; 409 for the last enabled admin.
+// activities stay; 403 for an admin/auditor or an administrator by binding
+// unless the caller is an admin; 404; 409 for the last enabled admin.
 Response delete_user(Ctx& c) {
     std::string id = c.id_param("userId");
     c.require("write:users");
     Tx tx = write_tx(c);
     Target t = lock_target(c, tx, id, true);
-    if (t.role != "user") c.require_admin();
+    if (t.needs_admin()) c.require_admin();
     keep_an_admin(c, tx, t);
     tx.command(kDeleteUser, {id, c.caller().org_id});
     audit(tx, c, "user.delete");

@@ -76,6 +76,17 @@ bool is_admin(const Grants& g) {
     return false;
 }
 
+bool holds_what_binding_gives(const Grants& g, const Binding& b) {
+    if (is_admin(g)) return true;
+    bool org_wide = b.object_type == "organization";
+    if (org_wide && b.role == "admin") return false;
+    for (auto scope : kScopes) {
+        bool gives = org_wide ? role_has(b.role, scope) : resource_role_has(b.role, scope);
+        if (gives && !allows(g, scope, org_wide ? std::string_view() : std::string_view(b.object_id))) return false;
+    }
+    return true;
+}
+
 std::vector<GroupScope> parse_group_scopes(std::string_view json) {
     std::vector<GroupScope> out;
     for (auto& f : string_rows(json, 2)) out.push_back({std::move(f[0]), std::move(f[1])});

@@ -50,6 +50,10 @@ std::vector<Via> explain(const Grants& g, std::string_view scope, std::string_vi
 bool allows(const Grants& g, std::string_view scope, std::string_view resource = {});
 // Role admin or an org-wide admin binding.
 bool is_admin(const Grants& g);
+// Whether the caller of g holds every scope binding b gives, where b gives it
+// (DESIGN §3, no escalation): an administrator holds all; an org-wide admin
+// binding makes an administrator, so only an administrator holds what it gives.
+bool holds_what_binding_gives(const Grants& g, const Binding& b);
 
 // Parses the principal query's JSON lists: [[group_id, scope], …] and
 // [[role, object_type, object_id, subject_type, subject_id, expires_at|null], …];

@@ -161,19 +161,41 @@ killed_workers_are_replaced_and_only_requests_in_flight_fail() {
     [[ -z $failures ]] || fail "failures after the handler was back: $(head -n 3 <<<"$failures")"
 }
 
+# The admin port's /ready: its status code; the body in $E2E_TMP/ready.
+ready_status() { curl -s -o "$E2E_TMP/ready" -w '%{http_code}' --max-time 5 "$ADMIN_URL/ready" || true; }
+
+# Polls /ready until it answers 200, for at most $1 ms; prints the ms it took.
+ready_within() {
+    local start now
+    start=$(now_ms)
+    while [[ $(ready_status) != 200 ]]; do
+        now=$(now_ms)
+        ((now - start <= $1)) || fail "/ready not 200 within $1 ms: $(cat "$E2E_TMP/ready")"
+        sleep 0.05
+    done
+    echo $(($(now_ms) - start))
+}
+
 # Postgres stopped (fast) and started again under load: while it is away,
-# every answer is 503 SERVICE_UNAVAILABLE with Retry-After (never a 500);
-# within 2 s of it answering again, the handlers serve 2xx.
+# every answer is 503 SERVICE_UNAVAILABLE with Retry-After (never a 500) and
+# /ready answers 503 with postgres "down"; within 2 s of it answering again,
+# the handlers serve 2xx and /ready answers 200.
 postgres_restart_answers_503_with_retry_after_then_recovers_within_2s() {
     local stop_at up_at back_at lines statuses pgctl=/usr/lib/postgresql/15/bin/pg_ctl
     local data=$CABINET_STATE_DIR/pg/data
     wait_for_load 30
     stop_at=$(now_ms)
     runuser -u postgres -- "$pgctl" -D "$data" -m fast -w -t 30 stop >/dev/null || fail "pg_ctl stop failed"
+    [[ $(ready_status) == 503 ]] || fail "/ready while Postgres is away: expected 503, got $(cat "$E2E_TMP/ready")"
+    jq -e '.status == "down" and .checks.postgres == "down" and ([.checks.handlers[]] | all(. == "ok"))' \
+        "$E2E_TMP/ready" >/dev/null || fail "/ready body while Postgres is away: $(cat "$E2E_TMP/ready")"
     wait_for_load 20
     runuser -u postgres -- "$pgctl" -D "$data" -l "$CABINET_STATE_DIR/pg/log/postgres.log" -w -t 30 start >/dev/null ||
         fail "pg_ctl start failed"
     up_at=$(now_ms)
+    local ready_ms
+    ready_ms=$(ready_within 2000) || fail "/ready did not answer 200 within 2 s of Postgres being back"
+    echo "  /ready 200 again $ready_ms ms after Postgres was back" >&2
     back_at=$(first_2xx_after "$up_at" 2000)
     wait_for_load 30
     lines=$(answers_between "$stop_at" "$back_at")

@@ -784,6 +784,115 @@ requests_without_credentials_answer_401() {
     expect_status 401
 }
 
+# ---------------------------------------------------------------- no escalation (DESIGN §3, v3)
+
+join_group() { # group user; the admin adds user to group (200 expected)
+    TOKEN=$ADMIN_TOKEN req POST "/api/v1/groups/$1/users/$2"
+    [[ $STATUS == 200 ]] || fail "join_group $1 $2: $STATUS"
+}
+members_of() { psql_q "SELECT count(*) FROM memberships WHERE group_id = '$1'"; }
+
+# A user of role `user` holding write:groups (and read:groups) through a group; prints "id token".
+group_writer() { # name
+    local user grp
+    user=$(make_user "$(new_email "$1")")
+    grp=$(make_group "writers-$1" '["read:groups","write:groups"]')
+    join_group "$grp" "$user"
+    echo "$user $(login "$(new_email "$1")" "$ADMIN_PASSWORD")"
+}
+
+joining_a_group_that_holds_an_org_admin_binding_is_403_on_every_membership_path() {
+    local me t grp
+    read -r me t <<<"$(group_writer joinadmin)"
+    grp=$(make_group joinadmin-target)
+    grant "$ORG_ID" organization admin "$grp" group
+    TOKEN=$t req POST "/api/v1/groups/$grp/users/$me"
+    expect_status 403
+    expect_envelope FORBIDDEN
+    TOKEN=$t req POST "/api/groups/$grp/users" "{\"userId\":\"$me\"}"
+    expect_status 403
+    TOKEN=$t req POST "/api/v1/groups/$grp/users" "{\"userIds\":[\"$me\"]}"
+    expect_status 403
+    expect_eq "$(members_of "$grp")" 0
+    TOKEN=$t req PATCH "/v1/organizations/$ORG_ID" '{"name":"taken over"}'
+    expect_status 403
+}
+
+joining_a_group_whose_binding_gives_scopes_the_caller_lacks_is_403() {
+    local me t grp
+    read -r me t <<<"$(group_writer joinauditor)"
+    grp=$(make_group joinauditor-target)
+    grant "$ORG_ID" organization auditor "$grp" group  # gives read:activities, read:permissions, …
+    TOKEN=$t req POST "/api/v1/groups/$grp/users/$me"
+    expect_status 403
+    expect_eq "$(members_of "$grp")" 0
+}
+
+joining_a_group_whose_bindings_give_only_what_the_caller_holds_is_allowed() {
+    local me t grp
+    read -r me t <<<"$(group_writer joinuser)"
+    grp=$(make_group joinuser-target)
+    grant "$ORG_ID" organization user "$grp" group  # read:users, read:groups, read:organization: the caller's role
+    TOKEN=$t req POST "/api/v1/groups/$grp/users/$me"
+    expect_status 200
+    expect_json '.isMember' 'true'
+    expect_eq "$(members_of "$grp")" 1
+}
+
+# write:users holder; prints "id token".
+users_writer() { # name
+    local user grp
+    user=$(make_user "$(new_email "$1")")
+    grp=$(make_group "userwriters-$1" '["read:users","write:users"]')
+    join_group "$grp" "$user"
+    echo "$user $(login "$(new_email "$1")" "$ADMIN_PASSWORD")"
+}
+
+write_users_cannot_touch_a_user_who_is_admin_through_a_binding() {
+    local me t direct via grp before
+    read -r me t <<<"$(users_writer takeover)"
+    direct=$(make_user "$(new_email takeover-direct)")
+    grant "$ORG_ID" organization admin "$direct" user
+    via=$(make_user "$(new_email takeover-via)")
+    grp=$(make_group takeover-admins)
+    grant "$ORG_ID" organization admin "$grp" group
+    join_group "$grp" "$via"
+    for target in "$direct" "$via"; do
+        before=$(psql_q "SELECT email || password_hash || enabled FROM users WHERE id = '$target'")
+        TOKEN=$t req PUT "/api/users/$target" '{"password":"a brand new password 1"}'
+        expect_status 403
+        TOKEN=$t req PUT "/api/users/$target" "{\"email\":\"$(new_email "moved-$target")\"}"
+        expect_status 403
+        TOKEN=$t req PUT "/api/users/$target" '{"enabled":false}'
+        expect_status 403
+        TOKEN=$t req DELETE "/api/users/$target"
+        expect_status 403
+        expect_eq "$(psql_q "SELECT email || password_hash || enabled FROM users WHERE id = '$target'")" "$before"
+    done
+    # A plain user is still the write:users holder's to manage.
+    local plain
+    plain=$(make_user "$(new_email takeover-plain)")
+    TOKEN=$t req PUT "/api/users/$plain" '{"name":"Renamed"}'
+    expect_status 200
+}
+
+revoking_a_binding_is_bounded_like_granting() {
+    local me t grp target
+    me=$(make_user "$(new_email revoker)")
+    grp=$(make_group revokers '["read:permissions","write:permissions"]')
+    join_group "$grp" "$me"
+    t=$(login "$(new_email revoker)" "$ADMIN_PASSWORD")
+    target=$(make_user "$(new_email revoked)")
+    grant "$ORG_ID" organization auditor "$target" user  # read:activities: not the revoker's
+    TOKEN=$t req DELETE /api/v1/permissions "{\"id\":$(binding "$ORG_ID" organization auditor "$target" user)}"
+    expect_status 403
+    expect_eq "$(psql_q "SELECT count(*) FROM permission_bindings WHERE subject_id = '$target'")" 1
+    grant "$ORG_ID" organization user "$target" user  # only what a role-user revoker holds
+    TOKEN=$t req DELETE /api/v1/permissions "{\"id\":$(binding "$ORG_ID" organization user "$target" user)}"
+    expect_status 204
+    expect_eq "$(psql_q "SELECT count(*) FROM permission_bindings WHERE subject_id = '$target'")" 1
+}
+
 test_case creating_a_binding_answers_201_with_the_permission_and_audits_it
 test_case a_binding_without_expiry_has_expires_at_null
 test_case an_expiry_with_an_offset_is_stored_in_utc_at_millisecond_precision
@@ -823,4 +932,9 @@ test_case a_change_in_the_database_applies_at_once_on_every_worker
 test_case a_change_applies_at_once_also_where_the_answer_needs_no_database
 test_case an_expiring_group_binding_stops_granting_on_every_worker
 test_case requests_without_credentials_answer_401
+test_case joining_a_group_that_holds_an_org_admin_binding_is_403_on_every_membership_path
+test_case joining_a_group_whose_binding_gives_scopes_the_caller_lacks_is_403
+test_case joining_a_group_whose_bindings_give_only_what_the_caller_holds_is_allowed
+test_case write_users_cannot_touch_a_user_who_is_admin_through_a_binding
+test_case revoking_a_binding_is_bounded_like_granting
 summary

@@ -147,6 +147,28 @@ BOOST_AUTO_TEST_CASE(explain_names_every_reason) {
     BOOST_TEST(explain(g, "write:users").size() == 1u);  // the org-wide admin binding only
 }
 
+BOOST_AUTO_TEST_CASE(an_administrator_holds_what_every_binding_gives) {
+    BOOST_TEST(holds_what_binding_gives(grants("admin"), org_binding("admin")));
+    BOOST_TEST(holds_what_binding_gives(grants("user", {}, {org_binding("admin")}), org_binding("auditor")));
+}
+
+BOOST_AUTO_TEST_CASE(only_an_administrator_holds_what_an_org_admin_binding_gives) {
+    std::vector<GroupScope> every;
+    for (auto scope : kScopes) every.push_back({kGroup, std::string(scope)});
+    BOOST_TEST(!holds_what_binding_gives(grants("user", every), org_binding("admin")));  // every scope, not an admin
+}
+
+BOOST_AUTO_TEST_CASE(a_binding_is_held_when_each_scope_it_gives_is_held_where_it_gives_it) {
+    BOOST_TEST(holds_what_binding_gives(grants("user"), org_binding("user")));
+    BOOST_TEST(!holds_what_binding_gives(grants("user"), org_binding("auditor")));     // read:activities
+    BOOST_TEST(holds_what_binding_gives(grants("auditor"), org_binding("auditor")));
+    BOOST_TEST(holds_what_binding_gives(grants("user"), resource_binding("user", kGroup)));    // read:groups
+    BOOST_TEST(!holds_what_binding_gives(grants("user"), resource_binding("admin", kGroup)));  // write:groups on it
+    Grants on_group = grants("user", {}, {resource_binding("admin", kGroup)});
+    BOOST_TEST(holds_what_binding_gives(on_group, resource_binding("admin", kGroup)));
+    BOOST_TEST(!holds_what_binding_gives(on_group, resource_binding("admin", kOtherGroup)));  // held elsewhere only
+}
+
 BOOST_AUTO_TEST_CASE(group_scopes_are_read_from_the_principal_json) {
     auto gs = parse_group_scopes("[[\"" + kGroup + "\",\"read:users\"],[\"" + kOtherGroup + "\",\"write:groups\"]]");
     BOOST_REQUIRE_EQUAL(gs.size(), 2u);
