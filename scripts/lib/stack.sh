@@ -60,21 +60,31 @@ bootstrap_admin() {
     log "created the demo organization $org and its admin $email"
 }
 
-# Waits up to 60 s for the API to answer from Postgres: GET /v2/account with
-# an API key that does not exist is a 401 only once the account handler has
-# looked the key up in the database (503 while it cannot). When account is
-# not built, any answer of nginx will do.
-# XXX: switch to the admin listener's /ready once it exists (issue 13).
+# Waits up to 60 s for the node to be ready: the admin listener's /ready
+# answers 200 once Postgres answers a query and every API handler answers its
+# probe (DESIGN §7). When a handler is not built (its paths answer 503), or the
+# health handler is not, it waits instead for the API to answer from Postgres:
+# GET /v2/account with an API key that does not exist is a 401 only once the
+# account handler has looked the key up (any answer of nginx will do when
+# account is not built either).
 wait_ready() {
-    local url code want='^401$' deadline=$((SECONDS + 60))
-    url=http://127.0.0.1:$PORT/v2/account
-    [[ -x $BUILD_DIR/handlers/account ]] || want='^[1-5][0-9][0-9]$'
+    local url code want='^200$' deadline=$((SECONDS + 60)) name
+    local -a probe=()
+    url=http://127.0.0.1:$ADMIN_PORT/ready
+    for name in "${HANDLERS[@]}"; do
+        [[ -x $BUILD_DIR/handlers/$name ]] && continue
+        url=http://127.0.0.1:$PORT/v2/account
+        probe=(-u cabinet-readiness-probe:none)
+        want='^401$'
+        [[ -x $BUILD_DIR/handlers/account ]] || want='^[1-5][0-9][0-9]$'
+        break
+    done
     while ((SECONDS < deadline)); do
-        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -u cabinet-readiness-probe:none "$url" || true)
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "${probe[@]}" "$url" || true)
         [[ $code =~ $want ]] && return 0
         sleep 0.2
     done
-    die "the API did not answer within 60 s ($url: last status $code); logs in $LOG_DIR"
+    die "the node was not ready within 60 s ($url: last status $code); logs in $LOG_DIR"
 }
 
 # What a user needs to start: URL, credentials, a curl example.

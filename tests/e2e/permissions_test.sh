@@ -792,14 +792,16 @@ join_group() { # group user; the admin adds user to group (200 expected)
 }
 members_of() { psql_q "SELECT count(*) FROM memberships WHERE group_id = '$1'"; }
 
-# A user of role `user` holding write:groups (and read:groups) through a group; prints "id token".
-group_writer() { # name
+# A user of role `user` holding the scopes of a group it belongs to; prints "id token".
+scoped_user() { # name permissions-JSON
     local user grp
     user=$(make_user "$(new_email "$1")")
-    grp=$(make_group "writers-$1" '["read:groups","write:groups"]')
+    grp=$(make_group "scoped-$1" "$2")
     join_group "$grp" "$user"
     echo "$user $(login "$(new_email "$1")" "$ADMIN_PASSWORD")"
 }
+group_writer() { scoped_user "$1" '["read:groups","write:groups"]'; }
+users_writer() { scoped_user "$1" '["read:users","write:users"]'; }
 
 joining_a_group_that_holds_an_org_admin_binding_is_403_on_every_membership_path() {
     local me t grp
@@ -839,15 +841,6 @@ joining_a_group_whose_bindings_give_only_what_the_caller_holds_is_allowed() {
     expect_eq "$(members_of "$grp")" 1
 }
 
-# write:users holder; prints "id token".
-users_writer() { # name
-    local user grp
-    user=$(make_user "$(new_email "$1")")
-    grp=$(make_group "userwriters-$1" '["read:users","write:users"]')
-    join_group "$grp" "$user"
-    echo "$user $(login "$(new_email "$1")" "$ADMIN_PASSWORD")"
-}
-
 write_users_cannot_touch_a_user_who_is_admin_through_a_binding() {
     local me t direct via grp before
     read -r me t <<<"$(users_writer takeover)"
@@ -877,11 +870,8 @@ write_users_cannot_touch_a_user_who_is_admin_through_a_binding() {
 }
 
 revoking_a_binding_is_bounded_like_granting() {
-    local me t grp target
-    me=$(make_user "$(new_email revoker)")
-    grp=$(make_group revokers '["read:permissions","write:permissions"]')
-    join_group "$grp" "$me"
-    t=$(login "$(new_email revoker)" "$ADMIN_PASSWORD")
+    local me t target
+    read -r me t <<<"$(scoped_user revoker '["read:permissions","write:permissions"]')"
     target=$(make_user "$(new_email revoked)")
     grant "$ORG_ID" organization auditor "$target" user  # read:activities: not the revoker's
     TOKEN=$t req DELETE /api/v1/permissions "{\"id\":$(binding "$ORG_ID" organization auditor "$target" user)}"
